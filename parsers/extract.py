@@ -1,0 +1,64 @@
+"""Format detection and dispatch: bytes -> Document -> report. Any failure is a recorded status, never an exception."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from parsers import doc, docx, html, pdf, text
+from parsers.model import ExtractionError, ParseResult
+from parsers.report import read_report
+
+MAX_INPUT_BYTES = 100 * 1024 * 1024
+
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+_HTML_MARKERS = (b"<html", b"<!doctype html", b"<head", b"<body", b"<table", b"<div", b"<meta", b"<p>", b"<title")
+
+
+def sniff(data: bytes, content_type: str | None = None, url: str | None = None) -> str:
+    """The format from the bytes themselves (magic numbers), not from the extension or the server's claim."""
+    if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                return "docx" if "word/document.xml" in z.namelist() else "zip"
+        except zipfile.BadZipFile:
+            return "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"  # OLE compound file: Word 97 .doc, and Kingsoft .wps
+    if data.startswith(_IMAGE_MAGIC):
+        return "image"
+    head = data[:2048].lower()
+    if any(m in head for m in _HTML_MARKERS) or (content_type or "").lower().startswith(("text/html", "application/xhtml")):
+        return "html"
+    return "text"
+
+
+def parse(data: bytes, content_type: str | None = None, url: str | None = None) -> ParseResult:
+    fmt = sniff(data, content_type, url)
+    if len(data) > MAX_INPUT_BYTES:
+        return ParseResult(status="error", format=fmt, error=f"input too large ({len(data)} bytes)")
+    try:
+        if fmt == "image":
+            return ParseResult(status="needs_ocr", format=fmt, error="an image: the report is a scan")
+        if fmt == "zip":
+            return ParseResult(status="error", format=fmt, error="a zip archive that is not a DOCX document")
+        if fmt == "html":
+            document = html.extract(data, content_type)
+        elif fmt == "docx":
+            document = docx.extract(data)
+        elif fmt == "pdf":
+            document = pdf.extract(data)
+            if pdf.is_scanned(document):
+                result = read_report(document)
+                result.status, result.error = "needs_ocr", "a PDF without a text layer (a scan)"
+                return result
+        elif fmt == "doc":
+            document = doc.extract(data)
+        else:
+            document = text.extract(text.decode(data))
+        return read_report(document)
+    except Exception as e:  # noqa: BLE001 - any failure becomes a recorded status with its reason
+        reason = str(e) if isinstance(e, ExtractionError) else f"{type(e).__name__}: {e}"
+        return ParseResult(status="error", format=fmt, error=reason[:500])

@@ -1,0 +1,109 @@
+"""The report layer: from a Document to title, agency, year, template, canonical cells and checks."""
+
+from __future__ import annotations
+
+import re
+
+from parsers.checks import run_checks
+from parsers.labels import chinese_year
+from parsers.model import Document, ParseResult, Table
+from parsers.tables import MAPPERS, classify, detect_template
+from parsers.template import templates
+
+# A report title: "…2019年政府信息公开工作年度报告", "…2020年度政府信息公开年度报告", "…信息公开年报".
+_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.*?(?:报告|年报)")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_AGENCY_SUFFIX = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|镇|乡|街道|办事处|中心|院|所|厅|部|署|会|处|队|站|区|县|市)$")
+_NOT_A_TITLE = re.compile(r"工作要点|通知|解读|实施方案|征求意见")
+
+
+def _looks_like_agency(line: str) -> bool:
+    s = line.strip()
+    return 2 <= len(s) <= 40 and not re.search(r"[。，,；;：:]", s) and bool(_AGENCY_SUFFIX.search(s))
+
+
+def find_title(paragraphs: list[str]) -> str | None:
+    """The report title among the first lines; an agency printed on the line above it belongs to it."""
+    for i, line in enumerate(paragraphs[:8]):
+        s = chinese_year(line.strip())
+        if len(s) > 80 or not _TITLE.search(s) or _NOT_A_TITLE.search(s):
+            continue
+        if i > 0 and _looks_like_agency(paragraphs[i - 1]) and _starts_with_year(s):
+            return paragraphs[i - 1].strip() + s
+        return s
+    return None
+
+
+def _starts_with_year(title: str) -> bool:
+    """True when nothing but 关于 stands before the year: the agency must be on the line above."""
+    m = _YEAR.search(title)
+    return bool(m) and title[: m.start()].strip() in ("", "关于")
+
+
+def agency_of(title: str) -> str | None:
+    """The publishing body as the title writes it: the text before the year (重庆市巴南区安澜镇人民政府),
+    or between the year and 政府信息公开 when the year comes first (2022年上海市政府信息公开…)."""
+    m = _YEAR.search(title)
+    if not m:
+        return None
+    before = re.sub(r"关于$", "", title[: m.start()].strip()).strip()
+    if before:
+        return before
+    after = re.match(r"度?(.+?)(?:人民政府)?(?:政府)?信息公开", title[m.end() :])
+    return after.group(1).strip() if after and after.group(1).strip() else None
+
+
+def year_of(title: str) -> int | None:
+    m = _YEAR.search(chinese_year(title))
+    return int(m.group(1)) if m else None
+
+
+def read_report(doc: Document) -> ParseResult:
+    paragraphs = doc.paragraphs
+    title = find_title(paragraphs) or (doc.title.strip() if doc.title else None)
+    year = year_of(title) if title else None
+    result = ParseResult(
+        status="ok",
+        format=doc.format,
+        title=title,
+        agency=agency_of(title) if title else None,
+        year=year,
+        published_on=doc.published_on,
+        text=doc.text(),
+        document=doc,
+    )
+    if result.agency is None and doc.source:
+        result.agency = doc.source
+
+    kinds: dict[int, str] = {}
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Table):
+            kind = classify(block)
+            if kind:
+                kinds[index] = kind
+    result.table_kinds = kinds
+    tables = [doc.blocks[i] for i in kinds]
+    template = detect_template([t for t in tables if isinstance(t, Table)])
+
+    if template is None:
+        if title and year and year < 2019:
+            result.template = "legacy"
+        elif title:
+            result.status = "no_tables"
+            result.error = "a report title, but none of the national tables (the report may be an attachment)"
+        else:
+            result.status = "not_report"
+            result.error = "no report title and no national tables"
+        return result
+
+    result.template = template
+    tpl = templates()[template]
+    for index, kind in kinds.items():
+        block = doc.blocks[index]
+        assert isinstance(block, Table)
+        mapped = MAPPERS[kind](block, tpl)
+        known = {c.key for c in result.cells}
+        result.cells += [c for c in mapped.cells if c.key not in known]
+        result.extra_rows += mapped.extra_rows
+    result.checks = run_checks(result.cells, tpl, result.text)
+    return result

@@ -1,0 +1,235 @@
+"""Mapping document tables onto the national tables' canonical cells: one function per table.
+
+Every format arrives here as grids (parsers.model.Table). Merged positions (None) are dropped first, so a row is the
+sequence of cells a reader sees: label cells, then value cells. Rows are recognised by their labels (not by their
+position), columns by the template's order, checked against the count of value cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.labels import core, item_number
+from parsers.model import Cell, ExtraRow, Table
+from parsers.template import ActiveBlock, Label, Template
+from parsers.values import clean, header_unit, is_value_like, read
+
+
+@dataclass
+class Mapped:
+    cells: list[Cell] = field(default_factory=list)
+    extra_rows: list[ExtraRow] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def compact(row: list[str | None]) -> list[str]:
+    return [c for c in row if c is not None]
+
+
+def split_row(row: list[str]) -> tuple[list[str], list[str]]:
+    """(labels, values): labels are the non-blank cells up to the last cell that is not value-like."""
+    last_label = max((i for i, c in enumerate(row) if not is_value_like(c)), default=-1)
+    labels = [c for c in row[: last_label + 1] if clean(c)]
+    return labels, row[last_label + 1 :]
+
+
+def fit(values: list[str], n: int) -> list[str] | None:
+    """Exactly n value cells, dropping blank cells that stand outside the table's columns (text extraction adds
+    them at either end); None when the row cannot be aligned."""
+    vals = list(values)
+    while len(vals) > n and not clean(vals[-1]):
+        vals.pop()
+    while len(vals) > n and not clean(vals[0]):
+        vals.pop(0)
+    return vals if len(vals) == n else None
+
+
+def raw_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def make_cell(table: str, row: str, column: str, text: str, unit_from_header: str | None = None) -> Cell:
+    printed = read(text)
+    return Cell(table, row, column, printed.value, raw_text(text), printed.unit or unit_from_header)
+
+
+def _match(labels: tuple[Label, ...], text: str) -> Label | None:
+    """The label whose core equals the text's core; failing that, the only one that contains it or is contained."""
+    c = core(text)
+    if not c:
+        return None
+    exact = [label for label in labels if core(label.leaf) == c]
+    if len(exact) == 1:
+        return exact[0]
+    if len(c) >= 4:
+        near = [label for label in labels if c in core(label.leaf) or core(label.leaf) in c]
+        if len(near) == 1:
+            return near[0]
+    return None
+
+
+# --- 三、收到和处理政府信息公开申请情况 -------------------------------------------------------------------------
+
+
+def _join_broken_labels(rows: list[list[str]], known: tuple[Label, ...]) -> list[list[str]]:
+    """A label broken over a page ("3. 补正后申请内" + a row holding only "容仍不明确") is joined back."""
+    result: list[list[str]] = []
+    for row in rows:
+        labels, values = split_row(row)
+        if result and len(labels) == 1 and all(not clean(v) for v in values) and _match(known, labels[0]) is None:
+            prev_labels, prev_values = split_row(result[-1])
+            if prev_labels and _match(known, prev_labels[-1] + labels[0]):
+                prev_labels[-1] = prev_labels[-1] + labels[0]
+                result[-1] = prev_labels + prev_values
+                continue
+        result.append(row)
+    return result
+
+
+def map_requests(table: Table, tpl: Template) -> Mapped:
+    out = Mapped()
+    columns = [c.key for c in tpl.requests_columns]
+    rows = _join_broken_labels([compact(r) for r in table.rows], tpl.requests_rows)
+    seen: set[str] = set()
+    for row in rows:
+        labels, values = split_row(row)
+        if not labels or not values:
+            continue
+        label = _match(tpl.requests_rows, labels[-1])
+        if label is None:
+            if any(read(v).numeric for v in values):
+                out.extra_rows.append(ExtraRow("requests", labels, [raw_text(v) for v in values]))
+            continue
+        fitted = fit(values, len(columns))
+        if fitted is None:
+            out.problems.append(f"requests row {label.key}: {len(values)} value cells for {len(columns)} columns")
+            continue
+        if label.key in seen:
+            out.problems.append(f"requests row {label.key} printed twice; the first is kept")
+            continue
+        seen.add(label.key)
+        out.cells += [make_cell("requests", label.key, col, text) for col, text in zip(columns, fitted, strict=True)]
+    return out
+
+
+# --- 四、政府信息公开行政复议、行政诉讼情况 ----------------------------------------------------------------------
+
+
+def map_appeals(table: Table, tpl: Template) -> Mapped:
+    out = Mapped()
+    keys = [(r.key, c.key) for r in tpl.appeals_rows for c in tpl.appeals_columns]
+    for row in (compact(r) for r in table.rows):
+        labels, values = split_row(row)
+        if labels or not any(read(v).numeric for v in values):
+            continue
+        fitted = fit(values, len(keys))
+        if fitted is None:
+            out.problems.append(f"appeals: a row of {len(values)} value cells for {len(keys)} columns")
+            continue
+        out.cells = [make_cell("appeals", r, c, text) for (r, c), text in zip(keys, fitted, strict=True)]
+        break
+    return out
+
+
+# --- 二、主动公开政府信息情况 ------------------------------------------------------------------------------------
+
+
+def _block_for_item(tpl: Template, number: str) -> ActiveBlock | None:
+    for block in tpl.active_blocks:
+        if item_number(block.item) == number:
+            return block
+    return None
+
+
+def _block_of_row(tpl: Template, label: Label) -> ActiveBlock:
+    return next(b for b in tpl.active_blocks if label in b.rows)
+
+
+def map_active(table: Table, tpl: Template) -> Mapped:
+    out = Mapped()
+    all_rows = tuple(r for b in tpl.active_blocks for r in b.rows)
+    block: ActiveBlock | None = None
+    header_units: list[str | None] = []
+    parent: list[str] = []  # labels of the canonical row that local sub-rows refine
+    seen: set[str] = set()
+    for raw_row in table.rows:
+        row = compact(raw_row)
+        labels, values = split_row(row)
+        if not labels:
+            continue
+        number = item_number(labels[0])
+        if number:
+            block = _block_for_item(tpl, number)
+            header_units = []
+            continue
+        if core(labels[0]) == "信息内容":
+            # Column header row: units printed in headers (本年收费金额（单位：万元）) apply to their column.
+            header_units = [header_unit(h) for h in labels[1:]]
+            continue
+        label = _match(all_rows, labels[-1])
+        starts_blank = bool(row) and not clean(row[0])
+        if label is None:
+            if len(labels) >= 2 and _match(all_rows, labels[0]):
+                parent = labels[:1]
+                out.extra_rows.append(ExtraRow("active", labels, [raw_text(v) for v in values]))
+            elif parent and starts_blank:
+                out.extra_rows.append(ExtraRow("active", parent + labels, [raw_text(v) for v in values]))
+            elif any(read(v).numeric for v in values):
+                out.extra_rows.append(ExtraRow("active", labels, [raw_text(v) for v in values]))
+            continue
+        parent = []
+        row_block = _block_of_row(tpl, label)
+        if block is not None and row_block is not block:
+            out.problems.append(f"active row {label.key} printed under {block.item}")
+        columns = row_block.columns
+        fitted = fit(values, len(columns))
+        if fitted is None:
+            out.problems.append(f"active row {label.key}: {len(values)} value cells for {len(columns)} columns")
+            continue
+        if label.key in seen:
+            continue
+        seen.add(label.key)
+        units = header_units if len(header_units) == len(columns) else [None] * len(columns)
+        out.cells += [
+            make_cell("active", label.key, col.key, text, unit)
+            for col, text, unit in zip(columns, fitted, units, strict=True)
+        ]
+    return out
+
+
+MAPPERS = {"active": map_active, "requests": map_requests, "appeals": map_appeals}
+
+
+# --- which table is which ----------------------------------------------------------------------------------------
+
+_MARKERS = {
+    "requests": ("申请人情况", "自然人", "本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量"),
+    "appeals": ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"),
+    "active": ("信息内容", "规章", "行政许可", "行政处罚", "行政事业性收费"),
+}
+
+# Column labels found only in one template's tables.
+TEMPLATE_MARKERS = {
+    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "政府集中采购"),
+    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "逾期不补正"),
+}
+
+
+def table_text(table: Table) -> str:
+    return "".join(clean(c) for row in table.rows for c in row if c)
+
+
+def classify(table: Table) -> str | None:
+    text = table_text(table)
+    if "第二十条" in text or "信息内容" in text:
+        return "active"
+    scores = {kind: sum(m in text for m in markers) for kind, markers in _MARKERS.items()}
+    kind, score = max(scores.items(), key=lambda kv: kv[1])
+    return kind if score >= 2 else None
+
+
+def detect_template(tables: list[Table]) -> str | None:
+    text = "".join(table_text(t) for t in tables)
+    scores = {name: sum(m in text for m in markers) for name, markers in TEMPLATE_MARKERS.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] > 0 else None

@@ -1,0 +1,246 @@
+"""What the replica sites publish: which agencies, which reports, in which format, with which printed numbers.
+
+Reports are either one of the five real seed reports (replica/content/seeds, their words and numbers as printed) or
+generated variations of them: other towns, departments and years, with numbers that satisfy the template's checks,
+plus a few that deliberately break one check. Everything is deterministic, so the replica and the tests agree on
+what a crawl must find.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from parsers.template import Template, template_for_year, templates
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class TableSlot:
+    """Where one of the national tables stands in the report: "active", "requests" or "appeals"."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class ExtraRow:
+    """A row a report adds beyond the template, e.g. 其他对外管理服务事项 split into 行政检查 / 行政确认."""
+
+    table: str
+    parent_key: str  # canonical row it replaces or refines
+    label: str
+    values: tuple[str, ...]
+
+
+@dataclass
+class ReportContent:
+    slug: str  # stable id, e.g. "cqbn-alz-2019"
+    agency: str  # full name as printed in the title
+    year: int
+    template: str  # "2019" | "2021" | "legacy"
+    title_lines: tuple[str, ...]  # the title as printed, one or two lines
+    blocks: list[Paragraph | TableSlot]
+    cells: dict[str, str] = field(default_factory=dict)  # "requests.received.total" -> printed text ("" = blank)
+    extra_rows: list[ExtraRow] = field(default_factory=list)
+    breaks_check: str | None = None  # the check this report deliberately fails, if any
+    seed: str | None = None  # seed file name when the report is a real one
+
+    @property
+    def title(self) -> str:
+        return "".join(self.title_lines)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One publishing body with its own 年报 column on a site."""
+
+    site: str  # host, e.g. "www.cqbn.gov.cn"
+    key: str  # url-safe slug of the unit's column, e.g. "esz"
+    agency: str  # full official name
+    kind: str  # "government" | "department" | "town"
+
+
+@dataclass
+class Publication:
+    report: ReportContent
+    unit: Unit
+    format: str  # "html" (tables inline in the detail page) | "pdf" | "docx" | "doc"
+    published_on: date
+
+
+UNITS: tuple[Unit, ...] = (
+    Unit("www.cqbn.gov.cn", "qzfbgs", "重庆市巴南区人民政府办公室", "department"),
+    Unit("www.cqbn.gov.cn", "jtj", "重庆市巴南区交通运输委员会", "department"),
+    Unit("www.cqbn.gov.cn", "zstzj", "重庆市巴南区招商投资促进局", "department"),
+    Unit("www.cqbn.gov.cn", "esz", "重庆市巴南区二圣镇人民政府", "town"),
+    Unit("www.cqbn.gov.cn", "alz", "重庆市巴南区安澜镇人民政府", "town"),
+    Unit("www.hc.gov.cn", "qzf", "重庆市合川区人民政府", "government"),
+    Unit("www.hc.gov.cn", "jw", "重庆市合川区教育委员会", "department"),
+    Unit("www.hc.gov.cn", "tcz", "重庆市合川区土场镇人民政府", "town"),
+    Unit("www.ybq.gov.cn", "qzf", "重庆市渝北区人民政府", "government"),
+    Unit("www.ybq.gov.cn", "czj", "重庆市渝北区财政局", "department"),
+    Unit("www.ybq.gov.cn", "wjjd", "重庆市渝北区人民政府王家街道办事处", "town"),
+    Unit("www.yzq.gov.cn", "qzf", "宜春市袁州区人民政府", "government"),
+    Unit("www.yzq.gov.cn", "lyj", "宜春市袁州区林业局", "department"),
+    Unit("www.yzq.gov.cn", "gxw", "宜春市袁州区工业和信息化委员会", "department"),
+    Unit("www.yzq.gov.cn", "ztz", "宜春市袁州区竹亭镇人民政府", "town"),
+    Unit("www.bjtzh.gov.cn", "qzf", "北京市通州区人民政府", "government"),
+    Unit("www.bjtzh.gov.cn", "fgw", "北京市通州区发展和改革委员会", "department"),
+    Unit("www.bjtzh.gov.cn", "hxz", "北京市通州区漷县镇人民政府", "town"),
+)
+
+FORMATS = ("html", "pdf", "docx", "doc")
+
+# (site, unit key, year, format, check to break) of the generated variations.
+_PLAN: tuple[tuple[str, str, int, str, str | None], ...] = (
+    ("www.cqbn.gov.cn", "qzfbgs", 2024, "html", None),
+    ("www.cqbn.gov.cn", "qzfbgs", 2025, "html", None),
+    ("www.cqbn.gov.cn", "jtj", 2025, "pdf", None),
+    ("www.cqbn.gov.cn", "zstzj", 2024, "docx", None),
+    ("www.cqbn.gov.cn", "esz", 2025, "html", None),
+    ("www.cqbn.gov.cn", "alz", 2020, "html", None),
+    ("www.cqbn.gov.cn", "alz", 2021, "pdf", None),
+    ("www.hc.gov.cn", "qzf", 2022, "html", None),
+    ("www.hc.gov.cn", "qzf", 2023, "docx", None),
+    ("www.hc.gov.cn", "jw", 2022, "html", "requests_balance"),
+    ("www.hc.gov.cn", "tcz", 2022, "docx", None),
+    ("www.ybq.gov.cn", "qzf", 2020, "html", None),
+    ("www.ybq.gov.cn", "czj", 2021, "doc", None),
+    ("www.ybq.gov.cn", "wjjd", 2020, "html", None),
+    ("www.yzq.gov.cn", "qzf", 2023, "html", None),
+    ("www.yzq.gov.cn", "lyj", 2023, "html", None),
+    ("www.yzq.gov.cn", "ztz", 2021, "pdf", None),
+    ("www.yzq.gov.cn", "ztz", 2023, "html", None),
+    ("www.bjtzh.gov.cn", "qzf", 2019, "html", None),
+    ("www.bjtzh.gov.cn", "fgw", 2023, "html", "appeals_totals"),
+    ("www.bjtzh.gov.cn", "hxz", 2020, "docx", None),
+)
+
+
+def unit(site: str, key: str) -> Unit:
+    for u in UNITS:
+        if u.site == site and u.key == key:
+            return u
+    raise KeyError((site, key))
+
+
+def _amount_text(rng: random.Random, yuan: int) -> str:
+    """Procurement amounts are printed in several ways: 72.8万元, 517200元 or a bare number."""
+    style = rng.choice(("wan", "yuan", "bare"))
+    if style == "wan":
+        return f"{yuan / 10000:g}万元"
+    return f"{yuan}元" if style == "yuan" else str(yuan)
+
+
+def generate_cells(tpl: Template, rng: random.Random, breaks_check: str | None = None) -> dict[str, str]:
+    """Printed numbers for every canonical cell that satisfy the template's checks (or break exactly one)."""
+    cells: dict[str, int | str] = {}
+    applicants = [c.key for c in tpl.requests_columns if c.key != "total"]
+    outcome_rows = [r.key for r in tpl.requests_rows if r.key not in ("received", "carried_over", "total", "carried_forward")]
+    busy = rng.sample(outcome_rows, k=rng.randint(1, 5))
+    for col in applicants:
+        weight = 6 if col == "natural_person" else rng.choice((0, 0, 1, 2))
+        outcomes = {row: (rng.randint(0, weight) if row in busy else 0) for row in outcome_rows}
+        total = sum(outcomes.values())
+        carried_over = rng.randint(0, 2) if weight else 0
+        carried_forward = rng.randint(0, 2) if weight else 0
+        received = total + carried_forward - carried_over
+        if received < 0:
+            outcomes[outcome_rows[0]] -= received
+            total -= received
+            received = 0
+        for row, n in outcomes.items():
+            cells[f"requests.{row}.{col}"] = n
+        cells[f"requests.total.{col}"] = total
+        cells[f"requests.received.{col}"] = received
+        cells[f"requests.carried_over.{col}"] = carried_over
+        cells[f"requests.carried_forward.{col}"] = carried_forward
+    for row in tpl.requests_rows:
+        cells[f"requests.{row.key}.total"] = sum(int(cells[f"requests.{row.key}.{c}"]) for c in applicants)
+    for row in tpl.appeals_rows:
+        parts = {c.key: rng.choice((0, 0, 0, 1, 2)) for c in tpl.appeals_columns if c.key != "total"}
+        cells.update({f"appeals.{row.key}.{k}": v for k, v in parts.items()})
+        cells[f"appeals.{row.key}.total"] = sum(parts.values())
+    for block in tpl.active_blocks:
+        for row in block.rows:
+            for col in block.columns:
+                key = f"active.{row.key}.{col.key}"
+                if col.key == "change":
+                    cells[key] = rng.randint(-5, 5)
+                elif col.key == "amount" and tpl.name == "2019":
+                    cells[key] = _amount_text(rng, rng.randint(1, 300) * 1000)
+                elif col.key == "amount":
+                    cells[key] = f"{rng.randint(0, 5000) / 100:g}"  # 万元, unit printed in the header
+                elif row.key in ("rules",):
+                    cells[key] = 0
+                else:
+                    cells[key] = rng.randint(0, 400)
+    if breaks_check == "requests_balance":
+        cells["requests.carried_forward.total"] = int(cells["requests.carried_forward.total"]) + 1
+    elif breaks_check == "appeals_totals":
+        cells["appeals.review.total"] = int(cells["appeals.review.total"]) + 2
+    elif breaks_check is not None:
+        raise ValueError(f"unknown check to break: {breaks_check}")
+    return {k: str(v) for k, v in cells.items()}
+
+
+def generated_blocks(agency: str, year: int, cells: dict[str, str]) -> list[Paragraph | TableSlot]:
+    """A plain narrative around the three tables, stating the request count the tables give."""
+    received = cells.get("requests.received.total", "0")
+    return [
+        Paragraph(
+            f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）要求编制，由{agency}负责。"
+            f"本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
+        ),
+        Paragraph("一、总体情况"),
+        Paragraph(f"{year}年，{agency}认真贯彻落实《条例》，坚持“公开为常态、不公开为例外”，扎实推进政府信息公开工作。"),
+        Paragraph(f"（一）依申请公开。全年共收到政府信息公开申请{received}件，均在法定期限内答复。"),
+        Paragraph("二、主动公开政府信息情况"),
+        TableSlot("active"),
+        Paragraph("三、收到和处理政府信息公开申请情况"),
+        TableSlot("requests"),
+        Paragraph("四、政府信息公开行政复议、行政诉讼情况"),
+        TableSlot("appeals"),
+        Paragraph("五、存在的主要问题及改进情况"),
+        Paragraph("一是公开内容还不够全面；二是政策解读形式较为单一。下一步将进一步规范公开流程，提升公开质量。"),
+        Paragraph("六、其他需要报告的事项"),
+        Paragraph("本机关未收取信息处理费。无其他需要报告的事项。"),
+    ]
+
+
+def generated_report(u: Unit, year: int, breaks_check: str | None = None) -> ReportContent:
+    tpl_name = template_for_year(year)
+    rng = random.Random(f"{u.site}/{u.key}/{year}")  # noqa: S311 - deterministic test data, not security
+    cells = generate_cells(templates()[tpl_name], rng, breaks_check)
+    return ReportContent(
+        slug=f"{u.site.split('.')[1]}-{u.key}-{year}",
+        agency=u.agency,
+        year=year,
+        template=tpl_name,
+        title_lines=(f"{u.agency}{year}年政府信息公开工作年度报告",),
+        blocks=generated_blocks(u.agency, year, cells),
+        cells=cells,
+        breaks_check=breaks_check,
+    )
+
+
+def _published_on(u: Unit, year: int) -> date:
+    # Departments must publish by 31 January, governments by 31 March (a few days' spread, all on time).
+    day = 10 + sum(map(ord, u.key)) % 18
+    return date(year + 1, 1, day)
+
+
+@cache
+def publications() -> tuple[Publication, ...]:
+    """Every report the replica publishes, in a stable order."""
+    result = [
+        Publication(generated_report(unit(site, key), year, breaks), unit(site, key), fmt, _published_on(unit(site, key), year))
+        for site, key, year, fmt, breaks in _PLAN
+    ]
+    return tuple(result)
