@@ -1,0 +1,30 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything up on a fresh machine first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo demo-build test lint bench
+
+$(STAMP): pyproject.toml constraints.txt scripts/install-system-packages
+	bash scripts/install-system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/nianbao demo
+
+demo-build: setup
+	$(BIN)/nianbao demo --no-serve
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python -m bench.parse_bench

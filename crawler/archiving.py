@@ -1,0 +1,163 @@
+"""The crawl's side of the archive: one WARC writer and one provenance index per run, shared by the middlewares
+and the pipeline of a crawler. Every request the crawl makes ends up here, whatever happened to it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from archive.index import ProvenanceIndex
+from archive.reader import decode_content
+from archive.warc import RevisitTarget, WarcWriter, payload_digest
+from crawler import challenges
+from crawler.registry import Site, load, site_for_url
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
+
+
+def _pairs(headers: Any) -> list[tuple[str, str]]:
+    """Scrapy headers (bytes -> [bytes]) as (name, value) strings; latin-1 keeps every byte."""
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
+
+
+def _lower_map(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out
+
+
+def classify(status: int, headers: dict[str, str], body: bytes) -> tuple[str, str | None]:
+    """(outcome, challenge kind) of an HTTP response."""
+    challenge = challenges.detect(status, headers, body)
+    if challenge:
+        return "challenge", challenge
+    if status == 304:
+        return "not_modified", None
+    if 300 <= status < 400:
+        return "redirect", None
+    if status >= 400:
+        return "http_error", None
+    return "ok", None
+
+
+class ArchiveSession:
+    """Open for the duration of one crawl; closed (and the run row finished) when the spider closes."""
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        self.root = Path(settings.get("NIANBAO_DATA_DIR", "data")) / "archive"
+        self.run_id = settings.get("NIANBAO_RUN_ID") or new_run_id()
+        self.sites: dict[str, Site] = load(settings.get("NIANBAO_REGISTRY") or None)
+        self.crawler = crawler
+        self.writer = WarcWriter(self.root, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")})
+        self.index = ProvenanceIndex(self.root)
+        self.index.start_run(
+            self.run_id,
+            sites=[s.strip() for s in (settings.get("NIANBAO_SITES") or "").split(",") if s.strip()] or "all",
+            settings={
+                "delay": settings.getfloat("DOWNLOAD_DELAY"),
+                "user_agent": settings.get("USER_AGENT"),
+                "proxy": settings.get("NIANBAO_PROXY"),
+                "robots_obey": settings.getbool("ROBOTSTXT_OBEY"),
+            },
+        )
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> ArchiveSession:
+        session = getattr(crawler, "_nianbao_archive", None)
+        if session is None:
+            session = cls(crawler)
+            crawler._nianbao_archive = session  # type: ignore[attr-defined]
+        return session
+
+    def _site(self, request: Request) -> str | None:
+        if request.meta.get("site"):
+            return request.meta["site"]
+        site = site_for_url(self.sites, request.url)
+        return site.host if site else None
+
+    def record_response(self, request: Request, response: Response) -> tuple[str, str | None]:
+        """Archive one HTTP response (the body as transferred) and index it. Returns (outcome, challenge kind)."""
+        fetched_at = datetime.now(UTC)
+        response_headers = _pairs(response.headers)
+        lower = _lower_map(response_headers)
+        body = response.body
+        decoded = decode_content(response_headers, body)
+        outcome, challenge = classify(response.status, lower, decoded)
+        original = self.index.find_by_payload_digest(payload_digest(body)) if body else None
+        protocol = getattr(response, "protocol", None) or "HTTP/1.1"
+        location = self.writer.write_exchange(
+            response.url,
+            method=request.method,
+            request_headers=_pairs(request.headers),
+            request_body=request.body,
+            status=response.status,
+            response_headers=response_headers,
+            body=body,
+            fetched_at=fetched_at,
+            ip=str(response.ip_address) if response.ip_address else None,
+            http_version=protocol if protocol.startswith("HTTP/") else "HTTP/1.1",
+            revisit_of=RevisitTarget.from_fetch(original) if original and response.status != 304 else None,
+        )
+        self.index.add_fetch(
+            run_id=self.run_id,
+            site=self._site(request),
+            url=response.url,
+            method=request.method,
+            fetched_at=fetched_at,
+            status=response.status,
+            outcome=outcome,
+            content_type=lower.get("content-type"),
+            length=len(decoded),
+            sha256=hashlib.sha256(decoded).hexdigest(),
+            etag=lower.get("etag"),
+            last_modified=lower.get("last-modified"),
+            headers_json=json.dumps(response_headers, ensure_ascii=False),
+            ip=str(response.ip_address) if response.ip_address else None,
+            referrer=request.headers.get("Referer", b"").decode("latin-1") or None,
+            error=f"challenge: {challenge}" if challenge else None,
+            **location.index_fields(),
+        )
+        self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
+        return outcome, challenge
+
+    def record_failure(self, request: Request, outcome: str, detail: str) -> None:
+        """A request that got no HTTP response: refused by robots.txt, a network error, a response too large."""
+        fetched_at = datetime.now(UTC)
+        referrer = request.headers.get("Referer", b"").decode("latin-1") or None
+        location = self.writer.write_outcome(request.url, outcome, detail, fetched_at, referrer=referrer)
+        self.index.add_fetch(
+            run_id=self.run_id,
+            site=self._site(request),
+            url=request.url,
+            method=request.method,
+            fetched_at=fetched_at,
+            outcome=outcome,
+            referrer=referrer,
+            error=detail,
+            **location.index_fields(),
+        )
+        self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
+
+    def add_discovery(self, **fields: Any) -> None:
+        self.index.add_discovery(self.run_id, **fields)
+
+    def close(self, spider: Any = None, reason: str = "finished") -> None:
+        status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "failed")
+        stats = {k: v for k, v in (self.crawler.stats.get_stats() or {}).items()}
+        self.writer.close()
+        self.index.finish_run(self.run_id, status, stats)
+        self.index.close()

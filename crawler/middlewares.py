@@ -1,0 +1,69 @@
+"""Downloader middlewares: the proxy that reaches the replica, the WARC archive of every response, and robots.txt
+refusals recorded instead of silently dropped."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+from crawler.archiving import ArchiveSession
+
+
+class ProxyMiddleware:
+    """Send every request (robots.txt included) through NIANBAO_PROXY when set: that is how a crawl reaches the
+    replica with the live sites' URLs. Runs before Scrapy's HttpProxyMiddleware, which does the CONNECT tunnel."""
+
+    def __init__(self, proxy: str | None):
+        self.proxy = proxy
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProxyMiddleware:
+        return cls(crawler.settings.get("NIANBAO_PROXY") or None)
+
+    def process_request(self, request: Request) -> None:
+        if self.proxy:
+            request.meta.setdefault("proxy", self.proxy)
+
+
+class ArchiveMiddleware:
+    """Closest to the downloader (priority 950): sees each attempt (retries included), the body as transferred
+    (before decompression) and every failure, and writes them all to the WARC archive and the provenance index."""
+
+    def __init__(self, session: ArchiveSession):
+        self.session = session
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
+        return cls(ArchiveSession.of(crawler))
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        outcome, challenge = self.session.record_response(request, response)
+        request.meta["nianbao_outcome"] = outcome
+        if challenge:
+            request.meta["nianbao_challenge"] = challenge
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return
+        message = f"{type(exception).__name__}: {exception}".strip()
+        outcome = "too_large" if "maxsize" in message.lower() or "larger than" in message.lower() else "network_error"
+        self.session.record_failure(request, outcome, message[:1000])
+
+
+class RecordingRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt handling, plus a record of each refused URL in the archive (outcome robots_refused)."""
+
+    def process_request_2(self, rp, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            parts = urlsplit(request.url)
+            robots = f"{parts.scheme}://{parts.netloc}/robots.txt"
+            ArchiveSession.of(self.crawler).record_failure(request, "robots_refused", f"disallowed by {robots}")
+            raise

@@ -1,0 +1,102 @@
+"""Running a crawl in this process (what `nianbao crawl` and `nianbao demo` do), and its summary."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archive.index import ProvenanceIndex
+from crawler.archiving import new_run_id
+from crawler.registry import load
+
+
+@dataclass
+class CrawlOptions:
+    data_dir: Path
+    sites: list[str] = field(default_factory=list)  # hosts; empty = every registered site
+    registry: str | None = None
+    proxy: str | None = None
+    replica_ca: str | None = None
+    delay: float | None = None
+    log_level: str = "INFO"
+
+
+def scrapy_settings(options: CrawlOptions, run_id: str) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    overrides = {
+        "NIANBAO_DATA_DIR": str(options.data_dir),
+        "NIANBAO_RUN_ID": run_id,
+        "NIANBAO_SITES": ",".join(options.sites),
+        "NIANBAO_REGISTRY": options.registry or "",
+        "NIANBAO_PROXY": options.proxy or "",
+        "NIANBAO_REPLICA_CA": options.replica_ca or "",
+        "LOG_LEVEL": options.log_level,
+    }
+    if options.delay is not None:
+        overrides["DOWNLOAD_DELAY"] = options.delay
+        overrides["AUTOTHROTTLE_START_DELAY"] = max(options.delay, 0.1)
+        overrides["AUTOTHROTTLE_MAX_DELAY"] = max(options.delay * 10, 1.0)
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def crawl(options: CrawlOptions) -> str:
+    """Run the reports spider to completion (blocks; once per process, as Twisted's reactor cannot restart)."""
+    run_id = new_run_id()
+    process = CrawlerProcess(scrapy_settings(options, run_id))
+    process.crawl("reports")
+    process.start()
+    return run_id
+
+
+@dataclass
+class SiteSummary:
+    site: str
+    outcomes: Counter
+    report_pages: int
+    attachments: int
+    expect_reports: bool
+
+    @property
+    def silent(self) -> bool:
+        """A registered site that yielded no report: something changed on the site, or in our crawler."""
+        return self.expect_reports and self.report_pages == 0
+
+
+def summarise(data_dir: Path, run_id: str, registry: str | None = None) -> list[SiteSummary]:
+    sites = load(registry)
+    with ProvenanceIndex(Path(data_dir) / "archive", readonly=True) as index:
+        run = next(r for r in index.runs() if r["run_id"] == run_id)
+        requested = json.loads(run["sites_json"] or '"all"')
+        outcomes: dict[str, Counter] = {}
+        for f in index.fetches(run_id):
+            outcomes.setdefault(f["site"] or "", Counter())[f["outcome"]] += 1
+        found: dict[str, Counter] = {}
+        for d in index.discoveries(run_id):
+            found.setdefault(d["site"] or "", Counter())[d["kind"]] += 1
+    crawled = list(sites) if requested == "all" else [h for h in requested if h in sites]
+    return [
+        SiteSummary(h, outcomes.get(h, Counter()), found.get(h, Counter())["report_page"], found.get(h, Counter())["attachment"],
+                    sites[h].expect_reports)
+        for h in sorted(crawled)
+    ]
+
+
+def summary_lines(summaries: list[SiteSummary]) -> list[str]:
+    lines = [f"{'site':<20} {'fetched':>7} {'ok':>5} {'errors':>6} {'challenge':>9} {'robots':>6} {'reports':>7} {'attach':>6}"]
+    for s in summaries:
+        o = s.outcomes
+        lines.append(
+            f"{s.site:<20} {sum(o.values()):>7} {o['ok']:>5} {o['http_error'] + o['network_error']:>6} "
+            f"{o['challenge']:>9} {o['robots_refused']:>6} {s.report_pages:>7} {s.attachments:>6}"
+        )
+    for s in summaries:
+        if s.silent:
+            lines.append(f"ERROR: {s.site} yielded no report (set expect_reports = false in the registry if that is right)")
+    return lines

@@ -1,0 +1,61 @@
+"""Scrapy settings of nianbao, shared by `nianbao crawl` and `scrapy crawl reports` (scrapy.cfg).
+
+Polite by default: robots.txt obeyed, one request at a time per site, a delay, AutoThrottle, an identifying
+User-Agent. Every NIANBAO_* setting can also come from the environment variable of the same name.
+"""
+
+import os
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+NIANBAO_DATA_DIR = os.environ.get("NIANBAO_DATA_DIR", "data")
+NIANBAO_REGISTRY = os.environ.get("NIANBAO_REGISTRY", "")  # default: crawler/sites.toml
+NIANBAO_SITES = os.environ.get("NIANBAO_SITES", "")  # comma-separated hosts; empty = every registered site
+NIANBAO_PROXY = os.environ.get("NIANBAO_PROXY", "")  # e.g. the replica: http://127.0.0.1:8765
+NIANBAO_REPLICA_CA = os.environ.get("NIANBAO_REPLICA_CA", "")  # replica mode: trust exactly this CA
+NIANBAO_CONTACT = os.environ.get("NIANBAO_CONTACT", "https://github.com/nianbao/nianbao")
+NIANBAO_RUN_ID = os.environ.get("NIANBAO_RUN_ID", "")
+
+USER_AGENT = f"nianbao/0.1 (research crawler of government information disclosure annual reports; +{NIANBAO_CONTACT})"
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9",
+}
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = float(os.environ.get("NIANBAO_DELAY", "1.0"))
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = max(DOWNLOAD_DELAY, 0.1)
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+
+# Certificates are verified on live crawls; in replica mode only the replica's own CA is trusted
+# (crawler.tls sets that up). NIANBAO_TLS_VERIFY=0 turns verification off, for sites with broken chains.
+DOWNLOAD_VERIFY_CERTIFICATES = os.environ.get("NIANBAO_TLS_VERIFY", "1") != "0"
+
+# Code-executing consoles stay off.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RecordingRobotsTxtMiddleware": 100,
+    "crawler.middlewares.ProxyMiddleware": 740,
+    "crawler.middlewares.ArchiveMiddleware": 950,
+}
+ITEM_PIPELINES = {"crawler.pipelines.DiscoveryPipeline": 300}
+EXTENSIONS = {"crawler.tls.ReplicaTrust": 0}
+
+LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
+FEED_EXPORT_ENCODING = "utf-8"

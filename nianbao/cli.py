@@ -1,0 +1,186 @@
+"""The `nianbao` command: demo, crawl, build, serve, parse, replica."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+DEFAULT_DATA_DIR = "data"
+
+
+def data_dir_of(args: argparse.Namespace) -> Path:
+    return Path(getattr(args, "data_dir", None) or os.environ.get("NIANBAO_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --- commands -------------------------------------------------------------------------------------------------
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.run import CrawlOptions, crawl, summarise, summary_lines
+
+    options = CrawlOptions(
+        data_dir=data_dir_of(args),
+        sites=args.site or [],
+        registry=args.registry,
+        proxy=args.proxy or os.environ.get("NIANBAO_PROXY"),
+        replica_ca=args.replica_ca or os.environ.get("NIANBAO_REPLICA_CA"),
+        delay=args.delay,
+        log_level=args.log_level,
+    )
+    run_id = crawl(options)
+    summaries = summarise(options.data_dir, run_id, args.registry)
+    print(f"crawl run {run_id}")
+    print("\n".join(summary_lines(summaries)))
+    return 2 if any(s.silent for s in summaries) else 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from publish.build import build
+
+    summary = build(data_dir_of(args), args.registry, progress=_say)
+    print("\n".join(summary.lines()))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from publish.serve import serve
+
+    return serve(data_dir_of(args) / "reports.db", args.host, args.port)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from parsers import parse
+    from parsers.render import table_text
+
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            print(json.dumps({"file": name, "status": "error", "error": str(e)}, ensure_ascii=False))
+            status = 1
+            continue
+        result = parse(data, url=path.name)
+        if args.format == "table":
+            print(table_text(result, name))
+        else:
+            print(json.dumps(result.as_json(name), ensure_ascii=False))
+    return status
+
+
+def cmd_replica(args: argparse.Namespace) -> int:
+    from replica.__main__ import main as replica_main
+
+    return replica_main(["--port", str(args.port), "--cache-dir", str(data_dir_of(args) / "replica-cache")])
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.run import CrawlOptions, crawl, summarise, summary_lines
+    from publish.build import build
+    from publish.serve import serve
+    from replica.server import ReplicaServer
+
+    data_dir = data_dir_of(args)
+    _say(f"[1/4] starting the replica sites on 127.0.0.1 (cache in {data_dir / 'replica-cache'})")
+    with ReplicaServer(data_dir / "replica-cache") as replica:
+        _say(f"      proxy {replica.proxy_url}")
+        _say("[2/4] crawling the replica (the live sites' URLs, through the proxy)")
+        options = CrawlOptions(data_dir=data_dir, proxy=replica.proxy_url, replica_ca=str(replica.ca_cert_path),
+                               delay=args.delay, log_level="WARNING")
+        run_id = crawl(options)
+    summaries = summarise(data_dir, run_id)
+    print("\n".join(summary_lines(summaries)))
+    _say("[3/4] building the database from the archive")
+    summary = build(data_dir, progress=_say)
+    print("\n".join(summary.lines()))
+    if args.no_serve:
+        return 2 if any(s.silent for s in summaries) else 0
+    _say(f"[4/4] serving Datasette on http://127.0.0.1:{args.port}/")
+    return serve(data_dir / "reports.db", "127.0.0.1", args.port)
+
+
+# --- arguments ------------------------------------------------------------------------------------------------
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help=f"where archive, database and caches live (default: $NIANBAO_DATA_DIR or {DEFAULT_DATA_DIR}/)",
+    )
+    p = argparse.ArgumentParser(
+        prog="nianbao",
+        description="Crawl, archive, parse and publish China's 政府信息公开工作年度报告.",
+        parents=[common],
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", parents=[common], help="replica crawl -> archive -> build -> Datasette",
+                          description="Start the replica sites, crawl them, build data/reports.db and serve it.")
+    demo.add_argument("--no-serve", action="store_true", help="stop after the build (for scripts)")
+    demo.add_argument("--port", type=int, default=8001, help="Datasette port (default 8001)")
+    demo.add_argument("--delay", type=float, default=0.05,
+                      help="seconds between requests to one replica site (default 0.05; live crawls default to 1)")
+    demo.set_defaults(func=cmd_demo)
+
+    crawl = sub.add_parser("crawl", parents=[common], help="crawl registered sites into the WARC archive",
+                           description="Crawl the sites of the registry; every response is archived in WARC.")
+    crawl.add_argument("--site", action="append", metavar="HOST", help="only this registered host (repeatable)")
+    crawl.add_argument("--registry", metavar="FILE", help="site registry (default crawler/sites.toml)")
+    crawl.add_argument("--proxy", metavar="URL", help="HTTP proxy for every request, e.g. the replica "
+                       "(default $NIANBAO_PROXY)")
+    crawl.add_argument("--replica-ca", metavar="FILE", help="replica mode: trust exactly this CA certificate "
+                       "(default $NIANBAO_REPLICA_CA)")
+    crawl.add_argument("--delay", type=float, metavar="SECONDS", help="seconds between requests to one site "
+                       "(default 1; robots.txt Crawl-delay is not applied yet)")
+    crawl.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    crawl.set_defaults(func=cmd_crawl)
+
+    build = sub.add_parser("build", parents=[common], help="build data/reports.db from the archive (no network)",
+                           description="Parse the archived reports and write reports.db atomically.")
+    build.add_argument("--registry", metavar="FILE", help="site registry (default crawler/sites.toml)")
+    build.set_defaults(func=cmd_build)
+
+    serve = sub.add_parser("serve", parents=[common], help="serve reports.db with Datasette (read-only)",
+                           description="Run Datasette 0.65 read-only on reports.db with nianbao's metadata.")
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    serve.set_defaults(func=cmd_serve)
+
+    parse = sub.add_parser("parse", parents=[common], help="parse report files and print their cells",
+                           description="Parse report files (HTML, PDF, DOCX, DOC, text) into the national tables.")
+    parse.add_argument("files", nargs="+", metavar="FILE")
+    fmt = parse.add_mutually_exclusive_group()
+    fmt.add_argument("--json", dest="format", action="store_const", const="json",
+                     help="one JSON object per file (the default)")
+    fmt.add_argument("--format", dest="format", choices=["json", "table"], help="json, or table: a readable grid")
+    parse.set_defaults(func=cmd_parse, format="json")
+
+    replica = sub.add_parser("replica", parents=[common], help="serve the replica sites on 127.0.0.1",
+                             description="Serve the offline replica of the government sites as an HTTP proxy.")
+    replica.add_argument("--port", type=int, default=8765, help="proxy port (default 8765)")
+    replica.set_defaults(func=cmd_replica)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, ValueError) as e:
+        _say(f"nianbao {args.command}: {e}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

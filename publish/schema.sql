@@ -1,0 +1,144 @@
+-- reports.db: built from the archive alone by `nianbao build`. Every row links back to the archived bytes.
+
+CREATE TABLE sites (
+    host            TEXT PRIMARY KEY,
+    name            TEXT NOT NULL,
+    admin_code      TEXT NOT NULL,
+    province        TEXT,
+    city            TEXT,
+    county          TEXT,
+    cms             TEXT,
+    start_urls      TEXT,
+    expect_reports  INTEGER
+);
+
+CREATE TABLE agencies (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    level       TEXT,
+    province    TEXT,
+    city        TEXT,
+    county      TEXT,
+    admin_code  TEXT,
+    site        TEXT REFERENCES sites (host)
+);
+
+CREATE TABLE documents (
+    sha256          TEXT PRIMARY KEY,
+    url             TEXT NOT NULL,
+    site            TEXT REFERENCES sites (host),
+    content_type    TEXT,
+    format          TEXT,
+    size            INTEGER,
+    first_seen      TEXT,
+    last_seen       TEXT,
+    fetch_count     INTEGER,
+    warc_file       TEXT,
+    warc_offset     INTEGER,
+    warc_record_id  TEXT
+);
+
+CREATE TABLE reports (
+    id                      TEXT PRIMARY KEY,
+    agency_id               TEXT REFERENCES agencies (id),
+    agency                  TEXT,
+    year                    INTEGER,
+    title                   TEXT,
+    template                TEXT,
+    published_on            TEXT,
+    site                    TEXT REFERENCES sites (host),
+    province                TEXT,
+    city                    TEXT,
+    county                  TEXT,
+    detail_url              TEXT,
+    document_url            TEXT,
+    document_sha256         TEXT REFERENCES documents (sha256),
+    format                  TEXT,
+    parse_status            TEXT,
+    parse_error             TEXT,
+    cells_count             INTEGER,
+    checks_passed           INTEGER,
+    checks_failed           INTEGER,
+    checks_not_assessable   INTEGER,
+    list_title              TEXT,
+    body                    TEXT
+);
+
+CREATE TABLE cells (
+    report_id     TEXT NOT NULL REFERENCES reports (id),
+    table_key     TEXT NOT NULL,
+    row_key       TEXT NOT NULL,
+    column_key    TEXT NOT NULL,
+    row_label     TEXT,
+    column_label  TEXT,
+    value         NUMERIC,
+    raw           TEXT,
+    unit          TEXT,
+    value_yuan    NUMERIC,
+    PRIMARY KEY (report_id, table_key, row_key, column_key)
+);
+
+CREATE TABLE extra_rows (
+    report_id   TEXT NOT NULL REFERENCES reports (id),
+    table_key   TEXT NOT NULL,
+    position    INTEGER NOT NULL,
+    labels      TEXT,
+    cell_texts  TEXT,
+    PRIMARY KEY (report_id, table_key, position)
+);
+
+CREATE TABLE checks (
+    report_id   TEXT NOT NULL REFERENCES reports (id),
+    check_key   TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    severity    TEXT NOT NULL,
+    details     TEXT,
+    PRIMARY KEY (report_id, check_key)
+);
+
+CREATE TABLE fetches (
+    id                  INTEGER PRIMARY KEY,
+    run_id              TEXT,
+    site                TEXT,
+    url                 TEXT,
+    method              TEXT,
+    fetched_at          TEXT,
+    status              INTEGER,
+    outcome             TEXT,
+    content_type        TEXT,
+    length              INTEGER,
+    sha256              TEXT,
+    payload_digest      TEXT,
+    etag                TEXT,
+    last_modified       TEXT,
+    ip                  TEXT,
+    referrer            TEXT,
+    warc_file           TEXT,
+    warc_offset         INTEGER,
+    warc_length         INTEGER,
+    warc_record_id      TEXT,
+    record_type         TEXT,
+    refers_to_record_id TEXT,
+    error               TEXT
+);
+
+CREATE TABLE crawl_runs (
+    run_id              TEXT NOT NULL,
+    site                TEXT NOT NULL,
+    started_at          TEXT,
+    finished_at         TEXT,
+    status              TEXT,
+    fetches             INTEGER,
+    ok                  INTEGER,
+    http_errors         INTEGER,
+    challenges          INTEGER,
+    robots_refused      INTEGER,
+    network_errors      INTEGER,
+    report_pages_found  INTEGER,
+    attachments_found   INTEGER,
+    PRIMARY KEY (run_id, site)
+);
+
+CREATE INDEX cells_by_key ON cells (table_key, row_key, column_key);
+CREATE INDEX reports_by_agency ON reports (agency_id, year);
+CREATE INDEX fetches_by_url ON fetches (url);
