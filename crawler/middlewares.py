@@ -7,11 +7,17 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares import cookies
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from tldextract import TLDExtract
 
 from crawler.archiving import ArchiveSession
+
+# Scrapy's cookie middleware would download the public suffix list on first use (and wait for the network to fail
+# on machines without internet); the snapshot bundled with tldextract is enough to scope cookies.
+cookies._split_domain = TLDExtract(suffix_list_urls=(), include_psl_private_domains=True)
 
 
 class ProxyMiddleware:

@@ -73,14 +73,14 @@ def summarise(data_dir: Path, run_id: str, registry: str | None = None) -> list[
     sites = load(registry)
     with ProvenanceIndex(Path(data_dir) / "archive", readonly=True) as index:
         run = next(r for r in index.runs() if r["run_id"] == run_id)
-        requested = json.loads(run["sites_json"] or '"all"')
+        requested = json.loads(run["sites_json"] or "[]")
         outcomes: dict[str, Counter] = {}
         for f in index.fetches(run_id):
             outcomes.setdefault(f["site"] or "", Counter())[f["outcome"]] += 1
         found: dict[str, Counter] = {}
         for d in index.discoveries(run_id):
             found.setdefault(d["site"] or "", Counter())[d["kind"]] += 1
-    crawled = list(sites) if requested == "all" else [h for h in requested if h in sites]
+    crawled = [h for h in requested if h in sites]
     return [
         SiteSummary(h, outcomes.get(h, Counter()), found.get(h, Counter())["report_page"], found.get(h, Counter())["attachment"],
                     sites[h].expect_reports)

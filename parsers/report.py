@@ -10,11 +10,21 @@ from parsers.model import Document, ParseResult, Table
 from parsers.tables import MAPPERS, classify, detect_template
 from parsers.template import templates
 
-# A report title: "…2019年政府信息公开工作年度报告", "…2020年度政府信息公开年度报告", "…信息公开年报".
-_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.*?(?:报告|年报)")
+# A report title: "…2019年政府信息公开工作年度报告", "…2020年度政府信息公开年度报告", "…信息公开年报",
+# "关于2019年政府信息公开工作的年度报告"; pre-2019 ones are often "…年度政府信息公开工作报告".
+_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.*?(?:信息|政务)公开.{0,8}?(?:年度报告|年报|工作报告)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _AGENCY_SUFFIX = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|镇|乡|街道|办事处|中心|院|所|厅|部|署|会|处|队|站|区|县|市)$")
-_NOT_A_TITLE = re.compile(r"工作要点|通知|解读|实施方案|征求意见")
+# Titles that mention the annual report but are about it, not it.
+_NOT_A_TITLE = re.compile(
+    r"工作要点|通知|通报|解读|实施方案|征求意见|编制|报送|格式|模板|培训|会议|召开|督查|考核|整改|情况的函|目录|指南"
+)
+
+
+def is_report_title(text: str) -> bool:
+    """An annual disclosure report's title: its year, 信息公开 and 年度报告/年报; not a notice about one."""
+    s = chinese_year(re.sub(r"\s+", "", text or ""))
+    return 0 < len(s) <= 120 and bool(_TITLE.search(s)) and not _NOT_A_TITLE.search(s)
 
 
 def _looks_like_agency(line: str) -> bool:
@@ -26,7 +36,7 @@ def find_title(paragraphs: list[str]) -> str | None:
     """The report title among the first lines; an agency printed on the line above it belongs to it."""
     for i, line in enumerate(paragraphs[:8]):
         s = chinese_year(line.strip())
-        if len(s) > 80 or not _TITLE.search(s) or _NOT_A_TITLE.search(s):
+        if len(s) > 80 or not is_report_title(s):
             continue
         if i > 0 and _looks_like_agency(paragraphs[i - 1]) and _starts_with_year(s):
             return paragraphs[i - 1].strip() + s

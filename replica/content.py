@@ -12,8 +12,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from pathlib import Path
 
+from parsers import parse
+from parsers.model import Paragraph as DocParagraph
 from parsers.template import Template, template_for_year, templates
+from parsers.values import read
+
+CONTENT_DIR = Path(__file__).with_name("content")
 
 
 @dataclass(frozen=True)
@@ -138,8 +144,11 @@ def _amount_text(rng: random.Random, yuan: int) -> str:
     return f"{yuan}元" if style == "yuan" else str(yuan)
 
 
-def generate_cells(tpl: Template, rng: random.Random, breaks_check: str | None = None) -> dict[str, str]:
-    """Printed numbers for every canonical cell that satisfy the template's checks (or break exactly one)."""
+def generate_cells(
+    tpl: Template, rng: random.Random, breaks_check: str | None = None, carried_over: dict[str, int] | None = None
+) -> dict[str, str]:
+    """Printed numbers for every canonical cell that satisfy the template's checks (or break exactly one).
+    `carried_over` continues the agency's previous report (its 结转下年度继续办理), so the cross-year chain holds."""
     cells: dict[str, int | str] = {}
     applicants = [c.key for c in tpl.requests_columns if c.key != "total"]
     outcome_rows = [r.key for r in tpl.requests_rows if r.key not in ("received", "carried_over", "total", "carried_forward")]
@@ -148,9 +157,9 @@ def generate_cells(tpl: Template, rng: random.Random, breaks_check: str | None =
         weight = 6 if col == "natural_person" else rng.choice((0, 0, 1, 2))
         outcomes = {row: (rng.randint(0, weight) if row in busy else 0) for row in outcome_rows}
         total = sum(outcomes.values())
-        carried_over = rng.randint(0, 2) if weight else 0
+        before = carried_over[col] if carried_over is not None else (rng.randint(0, 2) if weight else 0)
         carried_forward = rng.randint(0, 2) if weight else 0
-        received = total + carried_forward - carried_over
+        received = total + carried_forward - before
         if received < 0:
             outcomes[outcome_rows[0]] -= received
             total -= received
@@ -159,7 +168,7 @@ def generate_cells(tpl: Template, rng: random.Random, breaks_check: str | None =
             cells[f"requests.{row}.{col}"] = n
         cells[f"requests.total.{col}"] = total
         cells[f"requests.received.{col}"] = received
-        cells[f"requests.carried_over.{col}"] = carried_over
+        cells[f"requests.carried_over.{col}"] = before
         cells[f"requests.carried_forward.{col}"] = carried_forward
     for row in tpl.requests_rows:
         cells[f"requests.{row.key}.total"] = sum(int(cells[f"requests.{row.key}.{c}"]) for c in applicants)
@@ -182,7 +191,9 @@ def generate_cells(tpl: Template, rng: random.Random, breaks_check: str | None =
                 else:
                     cells[key] = rng.randint(0, 400)
     if breaks_check == "requests_balance":
-        cells["requests.carried_forward.total"] = int(cells["requests.carried_forward.total"]) + 1
+        # One more carried forward, in its column and in the total: rows still add up, the balance does not.
+        for col in ("natural_person", "total"):
+            cells[f"requests.carried_forward.{col}"] = int(cells[f"requests.carried_forward.{col}"]) + 1
     elif breaks_check == "appeals_totals":
         cells["appeals.review.total"] = int(cells["appeals.review.total"]) + 2
     elif breaks_check is not None:
@@ -214,10 +225,12 @@ def generated_blocks(agency: str, year: int, cells: dict[str, str]) -> list[Para
     ]
 
 
-def generated_report(u: Unit, year: int, breaks_check: str | None = None) -> ReportContent:
+def generated_report(
+    u: Unit, year: int, breaks_check: str | None = None, carried_over: dict[str, int] | None = None
+) -> ReportContent:
     tpl_name = template_for_year(year)
     rng = random.Random(f"{u.site}/{u.key}/{year}")  # noqa: S311 - deterministic test data, not security
-    cells = generate_cells(templates()[tpl_name], rng, breaks_check)
+    cells = generate_cells(templates()[tpl_name], rng, breaks_check, carried_over)
     return ReportContent(
         slug=f"{u.site.split('.')[1]}-{u.key}-{year}",
         agency=u.agency,
@@ -230,6 +243,49 @@ def generated_report(u: Unit, year: int, breaks_check: str | None = None) -> Rep
     )
 
 
+def _report_from_text(path: Path, slug: str, seed: str | None) -> ReportContent:
+    """A real report text (a seed, or the legacy sample) as replica content: its words and its printed cells."""
+    result = parse(path.read_bytes())
+    if result.status != "ok" or result.title is None or result.year is None or result.document is None:
+        raise ValueError(f"{path.name} does not parse as a report: {result.status} {result.error}")
+    paragraphs = result.document.paragraphs
+    title_lines = tuple(paragraphs[:1]) if paragraphs[0].strip() == result.title else tuple(paragraphs[:2])
+    blocks: list[Paragraph | TableSlot] = []
+    for index, block in enumerate(result.document.blocks[len(title_lines) :], start=len(title_lines)):
+        if isinstance(block, DocParagraph):
+            blocks.append(Paragraph(block.text))
+        elif index in result.table_kinds:
+            blocks.append(TableSlot(result.table_kinds[index]))
+    all_rows = {r.label: r.key for b in templates()[result.template].active_blocks for r in b.rows} if (
+        result.template in templates()
+    ) else {}
+    extra = [
+        ExtraRow(r.table, all_rows.get(r.labels[0], r.labels[0]), r.labels[-1], tuple(r.values))
+        for r in result.extra_rows
+    ]
+    return ReportContent(
+        slug=slug,
+        agency=result.agency or "",
+        year=result.year,
+        template=result.template or "legacy",
+        title_lines=title_lines,
+        blocks=blocks,
+        cells={c.key: c.raw for c in result.cells},
+        extra_rows=extra,
+        seed=seed,
+    )
+
+
+# The five real reports, on the sites that published them, in the format each is served in.
+_SEEDS: tuple[tuple[str, str, str, str], ...] = (
+    ("000_90d8d6df986a6c21", "www.cqbn.gov.cn", "alz", "html"),
+    ("001_5c2aea72611c2b37", "www.hc.gov.cn", "tcz", "docx"),
+    ("002_5e19d69b53729175", "www.yzq.gov.cn", "ztz", "pdf"),
+    ("003_d11106ab72934bbf", "www.bjtzh.gov.cn", "hxz", "doc"),
+    ("004_faf2576bdefa9143", "www.ybq.gov.cn", "wjjd", "html"),
+)
+
+
 def _published_on(u: Unit, year: int) -> date:
     # Departments must publish by 31 January, governments by 31 March (a few days' spread, all on time).
     day = 10 + sum(map(ord, u.key)) % 18
@@ -239,8 +295,26 @@ def _published_on(u: Unit, year: int) -> date:
 @cache
 def publications() -> tuple[Publication, ...]:
     """Every report the replica publishes, in a stable order."""
-    result = [
-        Publication(generated_report(unit(site, key), year, breaks), unit(site, key), fmt, _published_on(unit(site, key), year))
-        for site, key, year, fmt, breaks in _PLAN
-    ]
+    result = []
+    for name, site, key, fmt in _SEEDS:
+        u = unit(site, key)
+        report = _report_from_text(CONTENT_DIR / "seeds" / f"{name}.txt", f"{site.split('.')[1]}-{key}-seed", name)
+        result.append(Publication(report, u, fmt, _published_on(u, report.year)))
+    gxw = unit("www.yzq.gov.cn", "gxw")
+    legacy = _report_from_text(CONTENT_DIR / "legacy" / "yzq_gxw_2016.txt", "yzq-gxw-2016", None)
+    result.append(Publication(legacy, gxw, "html", _published_on(gxw, legacy.year)))
+    # Each agency's reports continue one another: what one year carries forward, the next carries over.
+    latest: dict[tuple[str, str, int], ReportContent] = {(p.unit.site, p.unit.key, p.report.year): p.report for p in result}
+    for site, key, year, fmt, breaks in sorted(_PLAN, key=lambda plan: plan[2]):
+        u = unit(site, key)
+        previous = latest.get((site, key, year - 1))
+        report = generated_report(u, year, breaks, _carried_forward(previous) if previous else None)
+        latest[(site, key, year)] = report
+        result.append(Publication(report, u, fmt, _published_on(u, year)))
     return tuple(result)
+
+
+def _carried_forward(report: ReportContent) -> dict[str, int]:
+    """Per applicant column, what the report carries into the next year (a blank counts as 0)."""
+    columns = [c.key for c in templates()["2019"].requests_columns if c.key != "total"]
+    return {c: int(read(report.cells.get(f"requests.carried_forward.{c}")).value or 0) for c in columns}

@@ -20,3 +20,25 @@ def gold(name: str) -> dict:
 @pytest.fixture(params=SEED_NAMES)
 def seed_name(request) -> str:
     return request.param
+
+
+# --- replica ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def replica_server(tmp_path_factory):
+    """The replica sites without LibreOffice: every page and the DOCX attachments (PDF/DOC answer 404). Shared by
+    the session: call .reset() before relying on .hits or on the 503-then-200 pages failing once."""
+    from replica.server import ReplicaServer
+
+    with ReplicaServer(tmp_path_factory.mktemp("replica-pages"), convert_documents=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def replica_full_server(tmp_path_factory):
+    """The replica sites with every attachment; converts PDF/DOC with LibreOffice once per session (mark users slow)."""
+    from replica.server import ReplicaServer
+
+    with ReplicaServer(tmp_path_factory.mktemp("replica-full")) as server:
+        yield server

@@ -12,8 +12,9 @@ from twisted.python.failure import Failure
 
 from crawler.items import Discovery
 from crawler.pagination import page_urls
-from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column, is_report_title, report_year
+from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
 from crawler.registry import Site, load, site_for_url
+from parsers.report import is_report_title, year_of
 
 MAX_NAV_DEPTH = 4  # home -> 政务公开 -> 政府信息公开 -> 年报 column: menus beyond that are elsewhere
 
@@ -80,8 +81,9 @@ class ReportsSpider(Spider):
             yield self._request(url, self.parse_page, site, nav_depth=depth, in_report_column=in_report_column)
         for url, text in self._links(response):
             if is_report_title(text):
-                yield Discovery(url=canonical_url(url), kind="report_page", site=site.host, title=text,
-                                year=report_year(text), agency_hint=column, referrer=response.url)
+                kind = "attachment" if is_attachment(url, text) else "report_page"
+                yield Discovery(url=canonical_url(url), kind=kind, site=site.host, title=text,
+                                year=year_of(text), agency_hint=column, referrer=response.url)
                 if is_attachment(url, text):
                     yield self._request(url, self.parse_attachment, site, title=text)
                 else:
@@ -100,7 +102,7 @@ class ReportsSpider(Spider):
         for url, text in self._links(response):
             if is_attachment(url, text):
                 yield Discovery(url=url, kind="attachment", site=site.host, title=text or title,
-                                year=report_year(text) or report_year(title or ""), agency_hint=None,
+                                year=year_of(text) or year_of(title or ""), agency_hint=None,
                                 referrer=response.url)
                 yield self._request(url, self.parse_attachment, site, title=text or title)
 

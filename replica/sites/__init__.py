@@ -1,0 +1,134 @@
+"""The five replica sites: which CMS family each one is, its numbers and paths, and where its edge cases are.
+
+Each site is a mapping of path -> Resource built from replica.content (UNITS, publications()) by its family:
+chongqing.py (www.cqbn.gov.cn, www.hc.gov.cn, www.ybq.gov.cn), jiangxi.py (www.yzq.gov.cn), beijing.py
+(www.bjtzh.gov.cn, plain TRS WCM). The bare host of every site (cqbn.gov.cn) answers 301 to its www host.
+
+EDGE CASES (each also listed by replica.catalog.catalog()):
+- GBK page: yzq's 工信委 column /yzqrmzf/zfxxgkndbgd3/ (its list and the 2016 legacy report) is GBK bytes with
+  <meta … charset=gb2312> and Content-Type text/html without charset (JiangxiConfig.gbk_units; jiangxi._build_unit).
+- dead link: cqbn 区交通运输委 lists a 2018 report whose page is gone (404); yzq 林业局 likewise (`dead_link`).
+- 5xx that recovers: cqbn …/zfbgs/index_1.html and bjtzh …/zfxxgknb/index_1.html answer 503 to the first
+  request, 200 afterwards (`flaky_list_page`; the server counts attempts per URL).
+- robots.txt on every site disallows /was5/ (search) and /jiucuo/ (error-report form); every list links to both
+  (common.add_off_limits_pages); yzq's 区政府 column lists its 2018 report through a /was5/web/detail link, which a
+  polite crawler tries and must record as refused (`robots_link`).
+- challenge: ybq 区财政局 lists a 2019 report whose URL always answers HTTP 412 with a 瑞数 `$_ts` script page
+  (`challenge`; common.ruishu_challenge).
+- mobile twins: every Chongqing-platform article has a ..._wap.html twin; cqbn 区政府办公室 lists its newest
+  report by the twin only, hc 区教委 by both (`wap_links`).
+- attachment Content-Type: hc serves .docx as application/octet-stream, as many real servers do (`attachment_type`).
+- no favicon: /favicon.ico answers 404 everywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from replica.attachments import attachment_path
+from replica.content import UNITS, publications
+from replica.sites import beijing, chongqing, jiangxi
+from replica.sites.common import ReportEntry, Resource, Site
+
+__all__ = ["CONFIGS", "ReportEntry", "Resource", "Site", "build_sites", "hostnames"]
+
+CONFIGS = (
+    chongqing.ChongqingConfig(
+        host="www.cqbn.gov.cn",
+        scheme="http",
+        name="重庆市巴南区人民政府",
+        zwgk="zwgk_252",
+        icp="渝ICP备05004025号",
+        id_base=11_300_000,
+        columns={
+            "qzfbgs": "/zwgk_252/zfxxgknb/qzfbm/zfbgs/",
+            "jtj": "/bmjz/bm/jtj/zwgk_88817/zfxxgknb_88827/",
+            "zstzj": "/bmjz/bm/zstzj/zwgk_89057/zfxxgknb_89067/",
+            "esz": "/bmjz/jz/esz/zwgk_89552/zfxxgknb_89569/",
+            "alz": "/bmjz/jz/alz/zwgk_89602/zfxxgknb_89619/",
+        },
+        busy_unit="qzfbgs",
+        wap_links={"qzfbgs": "instead"},
+        flaky_list_page="/zwgk_252/zfxxgknb/qzfbm/zfbgs/index_1.html",
+        dead_link=("jtj", 2018),
+    ),
+    chongqing.ChongqingConfig(
+        host="www.hc.gov.cn",
+        scheme="https",
+        name="重庆市合川区人民政府",
+        zwgk="zwgk_164",
+        icp="渝ICP备05003300号",
+        id_base=8_100_000,
+        columns={
+            "qzf": "/zwgk_164/zfxxgknb/qzf/",
+            "jw": "/bmjz/bm/jw/zwgk_63721/zfxxgknb_63731/",
+            "tcz": "/bmjz/jz/tcz/zwgk_64488/zfxxgknb_64505/",
+        },
+        busy_unit="qzf",
+        wap_links={"jw": "also"},
+        attachment_type={"docx": "application/octet-stream"},
+    ),
+    chongqing.ChongqingConfig(
+        host="www.ybq.gov.cn",
+        scheme="https",
+        name="重庆市渝北区人民政府",
+        zwgk="zwgk_197",
+        icp="渝ICP备05002568号",
+        id_base=9_400_000,
+        columns={
+            "qzf": "/zwgk_197/zfxxgknb/qzf/",
+            "czj": "/bmjz/bm/czj/zwgk_71203/zfxxgknb_71213/",
+            "wjjd": "/bmjz/jz/wjjd/zwgk_72410/zfxxgknb_72427/",
+        },
+        busy_unit="qzf",
+        challenge=("czj", 2019),
+    ),
+    jiangxi.JiangxiConfig(
+        host="www.yzq.gov.cn",
+        scheme="http",
+        name="宜春市袁州区人民政府",
+        root="/yzqrmzf/",
+        icp="赣ICP备05010765号",
+        search_channel="259155",
+        suffixes={"ztz": "86", "lyj": "1b", "gxw": "d3", "qzf": "5e"},
+        busy_unit="qzf",
+        news_column="/zwgk/zwdt/zwyw/",
+        news_id_base=0,
+        gbk_units=frozenset({"gxw"}),
+        dead_link=("lyj", 2018),
+        robots_link=("qzf", 2018),
+    ),
+    beijing.TrsConfig(
+        host="www.bjtzh.gov.cn",
+        scheme="https",
+        name="北京市通州区人民政府",
+        icp="京ICP备05083485号",
+        id_base=0,
+        column="/bjtz/xxgk/zfxxgknb/",
+        news_per_unit={"qzf": 9},
+        search_channel="20021",
+        flaky_list_page="/bjtz/xxgk/zfxxgknb/index_1.html",
+    ),
+)
+
+_BUILDERS = {
+    chongqing.ChongqingConfig: chongqing.build,
+    jiangxi.JiangxiConfig: jiangxi.build,
+    beijing.TrsConfig: beijing.build,
+}
+
+
+def build_sites(cache_dir: Path) -> dict[str, Site]:
+    """Every replica site by www host. Attachment resources point at files under cache_dir (see attachments.py)."""
+    pubs = publications()
+    sites = {}
+    for cfg in CONFIGS:
+        units = [u for u in UNITS if u.site == cfg.host]
+        site_pubs = [p for p in pubs if p.unit.site == cfg.host]
+        sites[cfg.host] = _BUILDERS[type(cfg)](cfg, units, site_pubs, lambda pub: attachment_path(cache_dir, pub))
+    return sites
+
+
+def hostnames() -> list[str]:
+    """Every hostname the replica answers for: the www host and the bare host of each site."""
+    return sorted({name for cfg in CONFIGS for name in (cfg.host, cfg.host.removeprefix("www."))})

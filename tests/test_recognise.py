@@ -1,0 +1,103 @@
+"""What the spider follows and records, from link texts, URLs and page scripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.archiving import classify
+from crawler.challenges import detect
+from crawler.pagination import page_urls
+from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
+from parsers.report import is_report_title, year_of
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("重庆市巴南区交通运输委员会2025年政府信息公开工作年度报告", True),
+        ("竹亭镇2020年度政府信息公开年度报告", True),
+        ("重庆市渝北区人民政府王家街道办事处关于2019年政府信息公开工作的年度报告", True),
+        ("北京市通州区漷县镇 2019 年政府信息公开工作年度报告", True),
+        ("二〇一九年政府信息公开工作年度报告", True),
+        ("关于做好2024年政府信息公开工作年度报告编制工作的通知", False),
+        ("《2023年政府信息公开工作年度报告》解读", False),
+        ("2024年政务公开工作要点", False),
+        ("政府信息公开年报", False),  # a column, not a report: no year
+        ("区政府办公室召开政务公开工作推进会", False),
+        ("北京市通州区人民政府2018年法治政府建设年度报告", False),  # another annual report
+        ("关于2018年度政府信息公开工作年度报告发布情况的通报", False),
+        ("上饶市信州区人民政府2017年度政府信息公开工作报告", True),  # pre-2019 wording
+    ],
+)
+def test_report_titles(title, expected):
+    assert is_report_title(title) is expected
+
+
+def test_year_of_title_reads_chinese_numerals():
+    assert year_of("二〇二一年政府信息公开工作年度报告") == 2021
+    assert year_of("北京市通州区漷县镇 2019 年政府信息公开工作年度报告") == 2019
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("政务公开", True), ("政府信息公开年报", True), ("政府信息公开", True), ("首页", False),
+     ("2023年政府信息公开工作年度报告", False)],
+)
+def test_nav_links(text, expected):
+    assert is_nav_link(text) is expected
+
+
+def test_report_columns_by_url_shape():
+    assert is_report_column("http://www.cqbn.gov.cn/bmjz/bm/jtj/zwgk_88817/zfxxgknb_88827/")
+    assert is_report_column("http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list.html")
+    assert not is_report_column("http://www.cqbn.gov.cn/zwgk_252/")
+
+
+def test_wap_twin_collapses_to_desktop_page():
+    assert canonical_url("http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/202601/t20260129_15362835_wap.html#top") == (
+        "http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/202601/t20260129_15362835.html"
+    )
+
+
+def test_attachments_by_extension_or_link_text():
+    assert is_attachment("https://www.bjtzh.gov.cn/x/P020200115612345.pdf")
+    assert is_attachment("https://www.hc.gov.cn/download?id=3", "2021年年度报告.docx")
+    assert not is_attachment("https://www.hc.gov.cn/x/t20220110_1.html", "2021年年度报告")
+
+
+def test_trs_pagination_from_create_page_html():
+    html = '<script>createPageHTML(4, 0, "index", "html");</script>'
+    assert page_urls("http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/index.html", html) == [
+        "http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/index_1.html",
+        "http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/index_2.html",
+        "http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/index_3.html",
+    ]
+
+
+def test_count_page_pagination_on_the_jiangxi_platform():
+    assert page_urls("http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list.html", "var countPage = 3;") == [
+        "http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list_2.html",
+        "http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list_3.html",
+    ]
+
+
+RUISHU = b"<html><head><script>$_ts=window['$_ts'];if(!$_ts)$_ts=window['$_ts']={};$_ts.nsd=1;</script></head></html>"
+
+
+def test_challenges_are_detected_positively():
+    assert detect(412, {}, RUISHU) == "ruishu_412"
+    assert detect(521, {"set-cookie": "__jsluid_s=abc; path=/"}, b"<script>document.cookie='x'</script>") == (
+        "jiasule_521"
+    )
+    assert detect(200, {"content-type": "text/html"}, RUISHU) == "script_stub"
+    # A real page with text and scripts is not a challenge, nor is a plain 412.
+    page = "<html><body><script>var a=1;</script><p>重庆市巴南区人民政府2019年政府信息公开工作年度报告</p></body></html>"
+    assert detect(200, {"content-type": "text/html"}, page.encode()) is None
+    assert detect(412, {}, b"Precondition Failed") is None
+
+
+def test_outcomes_of_responses():
+    assert classify(200, {"content-type": "text/html"}, b"<p>report text here, long enough</p>") == ("ok", None)
+    assert classify(404, {}, b"not found") == ("http_error", None)
+    assert classify(412, {}, RUISHU) == ("challenge", "ruishu_412")
+    assert classify(304, {}, b"") == ("not_modified", None)
