@@ -27,4 +27,4 @@ lint: setup
 	$(BIN)/ruff check .
 
 bench: setup
-	$(BIN)/python -m bench.parse_bench
+	$(BIN)/python -m bench.pipeline_bench

@@ -65,7 +65,8 @@ class ArchiveSession:
         self.index = ProvenanceIndex(self.root)
         self.index.start_run(
             self.run_id,
-            sites=[s.strip() for s in (settings.get("NIANBAO_SITES") or "").split(",") if s.strip()] or list(self.sites),
+            sites=[s.strip() for s in (settings.get("NIANBAO_SITES") or "").split(",") if s.strip()]
+            or list(self.sites),
             settings={
                 "delay": settings.getfloat("DOWNLOAD_DELAY"),
                 "user_agent": settings.get("USER_AGENT"),

@@ -24,8 +24,12 @@ def detect(status: int, headers: dict[str, str], body: bytes) -> str | None:
     content_type = headers.get("content-type", "").lower()
     is_html = "html" in content_type or head.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
     # A real page has body text; a challenge stub is scripts that set a cookie and reload.
-    if status == 200 and is_html and b"<script" in head.lower() and _visible_text_length(head) < 20 and (
-        b"$_ts" in head or b"document.cookie" in head or b"location.reload" in head or b"__jsl" in head
+    if (
+        status == 200
+        and is_html
+        and b"<script" in head.lower()
+        and _visible_text_length(head) < 20
+        and (b"$_ts" in head or b"document.cookie" in head or b"location.reload" in head or b"__jsl" in head)
     ):
         return "script_stub"
     return None

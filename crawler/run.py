@@ -82,14 +82,20 @@ def summarise(data_dir: Path, run_id: str, registry: str | None = None) -> list[
             found.setdefault(d["site"] or "", Counter())[d["kind"]] += 1
     crawled = [h for h in requested if h in sites]
     return [
-        SiteSummary(h, outcomes.get(h, Counter()), found.get(h, Counter())["report_page"], found.get(h, Counter())["attachment"],
-                    sites[h].expect_reports)
+        SiteSummary(
+            h,
+            outcomes.get(h, Counter()),
+            found.get(h, Counter())["report_page"],
+            found.get(h, Counter())["attachment"],
+            sites[h].expect_reports,
+        )
         for h in sorted(crawled)
     ]
 
 
 def summary_lines(summaries: list[SiteSummary]) -> list[str]:
-    lines = [f"{'site':<20} {'fetched':>7} {'ok':>5} {'errors':>6} {'challenge':>9} {'robots':>6} {'reports':>7} {'attach':>6}"]
+    header = ("fetched", "ok", "errors", "challenge", "robots", "reports", "attach")
+    lines = [f"{'site':<20} " + " ".join(f"{h:>{w}}" for h, w in zip(header, (7, 5, 6, 9, 6, 7, 6), strict=True))]
     for s in summaries:
         o = s.outcomes
         lines.append(
@@ -98,5 +104,7 @@ def summary_lines(summaries: list[SiteSummary]) -> list[str]:
         )
     for s in summaries:
         if s.silent:
-            lines.append(f"ERROR: {s.site} yielded no report (set expect_reports = false in the registry if that is right)")
+            lines.append(
+                f"ERROR: {s.site} yielded no report (set expect_reports = false in the registry if that is right)"
+            )
     return lines

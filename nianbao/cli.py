@@ -93,8 +93,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with ReplicaServer(data_dir / "replica-cache") as replica:
         _say(f"      proxy {replica.proxy_url}")
         _say("[2/4] crawling the replica (the live sites' URLs, through the proxy)")
-        options = CrawlOptions(data_dir=data_dir, proxy=replica.proxy_url, replica_ca=str(replica.ca_cert_path),
-                               delay=args.delay, log_level="WARNING")
+        options = CrawlOptions(
+            data_dir=data_dir,
+            proxy=replica.proxy_url,
+            replica_ca=str(replica.ca_cert_path),
+            delay=args.delay,
+            log_level="WARNING",
+        )
         run_id = crawl(options)
     summaries = summarise(data_dir, run_id)
     print("\n".join(summary_lines(summaries)))
@@ -125,49 +130,86 @@ def parser() -> argparse.ArgumentParser:
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", parents=[common], help="replica crawl -> archive -> build -> Datasette",
-                          description="Start the replica sites, crawl them, build data/reports.db and serve it.")
+    demo = sub.add_parser(
+        "demo",
+        parents=[common],
+        help="replica crawl -> archive -> build -> Datasette",
+        description="Start the replica sites, crawl them, build data/reports.db and serve it.",
+    )
     demo.add_argument("--no-serve", action="store_true", help="stop after the build (for scripts)")
     demo.add_argument("--port", type=int, default=8001, help="Datasette port (default 8001)")
-    demo.add_argument("--delay", type=float, default=0.05,
-                      help="seconds between requests to one replica site (default 0.05; live crawls default to 1)")
+    demo.add_argument(
+        "--delay",
+        type=float,
+        default=0.05,
+        help="seconds between requests to one replica site (default 0.05; live crawls default to 1)",
+    )
     demo.set_defaults(func=cmd_demo)
 
-    crawl = sub.add_parser("crawl", parents=[common], help="crawl registered sites into the WARC archive",
-                           description="Crawl the sites of the registry; every response is archived in WARC.")
+    crawl = sub.add_parser(
+        "crawl",
+        parents=[common],
+        help="crawl registered sites into the WARC archive",
+        description="Crawl the sites of the registry; every response is archived in WARC.",
+    )
     crawl.add_argument("--site", action="append", metavar="HOST", help="only this registered host (repeatable)")
     crawl.add_argument("--registry", metavar="FILE", help="site registry (default crawler/sites.toml)")
-    crawl.add_argument("--proxy", metavar="URL", help="HTTP proxy for every request, e.g. the replica "
-                       "(default $NIANBAO_PROXY)")
-    crawl.add_argument("--replica-ca", metavar="FILE", help="replica mode: trust exactly this CA certificate "
-                       "(default $NIANBAO_REPLICA_CA)")
-    crawl.add_argument("--delay", type=float, metavar="SECONDS", help="seconds between requests to one site "
-                       "(default 1; robots.txt Crawl-delay is not applied yet)")
+    crawl.add_argument(
+        "--proxy", metavar="URL", help="HTTP proxy for every request, e.g. the replica (default $NIANBAO_PROXY)"
+    )
+    crawl.add_argument(
+        "--replica-ca",
+        metavar="FILE",
+        help="replica mode: trust exactly this CA certificate (default $NIANBAO_REPLICA_CA)",
+    )
+    crawl.add_argument(
+        "--delay",
+        type=float,
+        metavar="SECONDS",
+        help="seconds between requests to one site (default 1; robots.txt Crawl-delay is not applied yet)",
+    )
     crawl.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     crawl.set_defaults(func=cmd_crawl)
 
-    build = sub.add_parser("build", parents=[common], help="build data/reports.db from the archive (no network)",
-                           description="Parse the archived reports and write reports.db atomically.")
+    build = sub.add_parser(
+        "build",
+        parents=[common],
+        help="build data/reports.db from the archive (no network)",
+        description="Parse the archived reports and write reports.db atomically.",
+    )
     build.add_argument("--registry", metavar="FILE", help="site registry (default crawler/sites.toml)")
     build.set_defaults(func=cmd_build)
 
-    serve = sub.add_parser("serve", parents=[common], help="serve reports.db with Datasette (read-only)",
-                           description="Run Datasette 0.65 read-only on reports.db with nianbao's metadata.")
+    serve = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve reports.db with Datasette (read-only)",
+        description="Run Datasette 0.65 read-only on reports.db with nianbao's metadata.",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
     serve.set_defaults(func=cmd_serve)
 
-    parse = sub.add_parser("parse", parents=[common], help="parse report files and print their cells",
-                           description="Parse report files (HTML, PDF, DOCX, DOC, text) into the national tables.")
+    parse = sub.add_parser(
+        "parse",
+        parents=[common],
+        help="parse report files and print their cells",
+        description="Parse report files (HTML, PDF, DOCX, DOC, text) into the national tables.",
+    )
     parse.add_argument("files", nargs="+", metavar="FILE")
     fmt = parse.add_mutually_exclusive_group()
-    fmt.add_argument("--json", dest="format", action="store_const", const="json",
-                     help="one JSON object per file (the default)")
+    fmt.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="one JSON object per file (the default)"
+    )
     fmt.add_argument("--format", dest="format", choices=["json", "table"], help="json, or table: a readable grid")
     parse.set_defaults(func=cmd_parse, format="json")
 
-    replica = sub.add_parser("replica", parents=[common], help="serve the replica sites on 127.0.0.1",
-                             description="Serve the offline replica of the government sites as an HTTP proxy.")
+    replica = sub.add_parser(
+        "replica",
+        parents=[common],
+        help="serve the replica sites on 127.0.0.1",
+        description="Serve the offline replica of the government sites as an HTTP proxy.",
+    )
     replica.add_argument("--port", type=int, default=8765, help="proxy port (default 8765)")
     replica.set_defaults(func=cmd_replica)
     return p

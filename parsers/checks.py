@@ -58,10 +58,14 @@ def run_checks(cells: list[Cell], tpl: Template, narrative: str = "") -> list[Ch
             [
                 _equation(
                     col,
-                    {f"requests.received.{col}": v(f"requests.received.{col}"),
-                     f"requests.carried_over.{col}": v(f"requests.carried_over.{col}")},
-                    {f"requests.total.{col}": v(f"requests.total.{col}"),
-                     f"requests.carried_forward.{col}": v(f"requests.carried_forward.{col}")},
+                    {
+                        f"requests.received.{col}": v(f"requests.received.{col}"),
+                        f"requests.carried_over.{col}": v(f"requests.carried_over.{col}"),
+                    },
+                    {
+                        f"requests.total.{col}": v(f"requests.total.{col}"),
+                        f"requests.carried_forward.{col}": v(f"requests.carried_forward.{col}"),
+                    },
                 )
                 for col in columns
             ],
@@ -94,8 +98,11 @@ def run_checks(cells: list[Cell], tpl: Template, narrative: str = "") -> list[Ch
                 _equation(
                     row.key,
                     {f"appeals.{row.key}.total": v(f"appeals.{row.key}.total")},
-                    {f"appeals.{row.key}.{c.key}": v(f"appeals.{row.key}.{c.key}")
-                     for c in tpl.appeals_columns if c.key != "total"},
+                    {
+                        f"appeals.{row.key}.{c.key}": v(f"appeals.{row.key}.{c.key}")
+                        for c in tpl.appeals_columns
+                        if c.key != "total"
+                    },
                 )
                 for row in tpl.appeals_rows
             ],

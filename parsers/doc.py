@@ -29,11 +29,21 @@ def to_docx(data: bytes) -> bytes:
         source = work / "input.doc"  # fixed name: never a path built from a URL or a file name
         source.write_bytes(data)
         profile = (work / "profile").as_uri()
-        cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--convert-to", "docx",
-               "--outdir", str(work / "out"), str(source)]
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "docx",
+            "--outdir",
+            str(work / "out"),
+            str(source),
+        ]
         try:
-            subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT_SECONDS, check=False,
-                           env={**os.environ, "HOME": tmp})
+            subprocess.run(
+                cmd, capture_output=True, timeout=CONVERT_TIMEOUT_SECONDS, check=False, env={**os.environ, "HOME": tmp}
+            )
         except subprocess.TimeoutExpired as e:
             raise ExtractionError(f"LibreOffice took over {CONVERT_TIMEOUT_SECONDS} s to convert the document") from e
         out = work / "out" / "input.docx"
@@ -49,8 +59,12 @@ def _antiword(data: bytes) -> Document:
     with tempfile.NamedTemporaryFile(suffix=".doc") as f:
         f.write(data)
         f.flush()
-        proc = subprocess.run([exe, "-m", "UTF-8.txt", "-w", "0", f.name], capture_output=True,
-                              timeout=CONVERT_TIMEOUT_SECONDS, check=False)
+        proc = subprocess.run(
+            [exe, "-m", "UTF-8.txt", "-w", "0", f.name],
+            capture_output=True,
+            timeout=CONVERT_TIMEOUT_SECONDS,
+            check=False,
+        )
     if proc.returncode != 0:
         raise ExtractionError(f"antiword failed: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
     # antiword prints table rows as |cell|cell|; turn them into tab-separated rows.

@@ -30,7 +30,9 @@ def sniff(data: bytes, content_type: str | None = None, url: str | None = None) 
     if data.startswith(_IMAGE_MAGIC):
         return "image"
     head = data[:2048].lower()
-    if any(m in head for m in _HTML_MARKERS) or (content_type or "").lower().startswith(("text/html", "application/xhtml")):
+    if any(m in head for m in _HTML_MARKERS) or (content_type or "").lower().startswith(
+        ("text/html", "application/xhtml")
+    ):
         return "html"
     return "text"
 

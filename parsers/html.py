@@ -22,8 +22,34 @@ BODY_SELECTORS = (
 )
 
 _BLOCK_TAGS = {
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote", "pre",
-    "tr", "td", "th", "center", "header", "footer", "form", "dl", "dt", "dd", "table", "tbody", "thead",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "tr",
+    "td",
+    "th",
+    "center",
+    "header",
+    "footer",
+    "form",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "tbody",
+    "thead",
 }
 _SKIP_TAGS = {"script", "style", "noscript", "template", "select", "option", "button", "iframe", "object"}
 MAX_SPAN = 200  # a rowspan/colspan beyond this is malformed markup, not a table layout

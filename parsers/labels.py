@@ -15,8 +15,21 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.,]|\([一二
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 _TRAILING_PAREN = re.compile(r"\([^()]*\)$")
 
-_CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
-              "七": "7", "八": "8", "九": "9"}
+_CN_DIGITS = {
+    "〇": "0",
+    "零": "0",
+    "○": "0",
+    "Ｏ": "0",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
 
 
 def core(label: str | None) -> str:
@@ -37,6 +50,4 @@ def item_number(label: str | None) -> str | None:
 
 def chinese_year(text: str) -> str:
     """二〇一九年 -> 2019年, so one year pattern serves both spellings."""
-    return re.sub(
-        r"[〇零○Ｏ一二三四五六七八九]{4}(?=年)", lambda m: "".join(_CN_DIGITS[c] for c in m.group(0)), text
-    )
+    return re.sub(r"[〇零○Ｏ一二三四五六七八九]{4}(?=年)", lambda m: "".join(_CN_DIGITS[c] for c in m.group(0)), text)

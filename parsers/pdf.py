@@ -61,5 +61,7 @@ def _has_header(table: Table) -> bool:
 
 def is_scanned(document: Document) -> bool:
     """A PDF whose pages give (almost) no text is a scan: it needs OCR, not a parser fix."""
-    chars = sum(len(p) for p in document.paragraphs) + sum(len(c or "") for t in document.tables for r in t.rows for c in r)
+    chars = sum(len(p) for p in document.paragraphs) + sum(
+        len(c or "") for t in document.tables for r in t.rows for c in r
+    )
     return bool(document.pages) and chars < 20 * (document.pages or 1)

@@ -44,13 +44,19 @@ def table_text(result: ParseResult, name: str) -> str:
     if tpl:
         lines.append(f"\n{tpl.titles['active']}")
         for block in tpl.active_blocks:
-            lines += _grid([block.item, *(c.label for c in block.columns)],
-                           [[r.label, *(show(f"active.{r.key}.{c.key}") for c in block.columns)] for r in block.rows])
-        for table, rows, columns in (("requests", tpl.requests_rows, tpl.requests_columns),
-                                     ("appeals", tpl.appeals_rows, tpl.appeals_columns)):
+            lines += _grid(
+                [block.item, *(c.label for c in block.columns)],
+                [[r.label, *(show(f"active.{r.key}.{c.key}") for c in block.columns)] for r in block.rows],
+            )
+        for table, rows, columns in (
+            ("requests", tpl.requests_rows, tpl.requests_columns),
+            ("appeals", tpl.appeals_rows, tpl.appeals_columns),
+        ):
             lines.append(f"\n{tpl.titles[table]}")
-            lines += _grid(["", *(c.label.split("/")[-1] for c in columns)],
-                           [[r.leaf, *(show(f"{table}.{r.key}.{c.key}") for c in columns)] for r in rows])
+            lines += _grid(
+                ["", *(c.label.split("/")[-1] for c in columns)],
+                [[r.leaf, *(show(f"{table}.{r.key}.{c.key}") for c in columns)] for r in rows],
+            )
     for extra in result.extra_rows:
         lines.append(f"extra row ({extra.table}): {' / '.join(extra.labels)}: {' | '.join(extra.values)}")
     if result.checks:

@@ -14,7 +14,9 @@ from parsers.template import templates
 # "关于2019年政府信息公开工作的年度报告"; pre-2019 ones are often "…年度政府信息公开工作报告".
 _TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.*?(?:信息|政务)公开.{0,8}?(?:年度报告|年报|工作报告)")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-_AGENCY_SUFFIX = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|镇|乡|街道|办事处|中心|院|所|厅|部|署|会|处|队|站|区|县|市)$")
+_AGENCY_SUFFIX = re.compile(
+    r"(?:政府|办公室|办公厅|局|委员会|委|镇|乡|街道|办事处|中心|院|所|厅|部|署|会|处|队|站|区|县|市)$"
+)
 # Titles that mention the annual report but are about it, not it.
 _NOT_A_TITLE = re.compile(
     r"工作要点|通知|通报|解读|实施方案|征求意见|编制|报送|格式|模板|培训|会议|召开|督查|考核|整改|情况的函|目录|指南"
@@ -33,14 +35,16 @@ def _looks_like_agency(line: str) -> bool:
 
 
 def find_title(paragraphs: list[str]) -> str | None:
-    """The report title among the first lines; an agency printed on the line above it belongs to it."""
-    for i, line in enumerate(paragraphs[:8]):
-        s = chinese_year(line.strip())
-        if len(s) > 80 or not is_report_title(s):
-            continue
-        if i > 0 and _looks_like_agency(paragraphs[i - 1]) and _starts_with_year(s):
-            return paragraphs[i - 1].strip() + s
-        return s
+    """The report title among the first lines. It may wrap onto the next line (PDF), and an agency printed on the
+    line above belongs to it."""
+    lines = [chinese_year(p.strip()) for p in paragraphs[:8]]
+    for i, line in enumerate(lines):
+        wrapped = line + lines[i + 1] if i + 1 < len(lines) else ""
+        for candidate in (line, wrapped):
+            if candidate and len(candidate) <= 80 and is_report_title(candidate):
+                if i > 0 and _starts_with_year(candidate) and _looks_like_agency(lines[i - 1]):
+                    return lines[i - 1] + candidate
+                return candidate
     return None
 
 

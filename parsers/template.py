@@ -65,7 +65,9 @@ class Template:
                     return rows[row].label, cols[column].label
             raise KeyError((table, row, column))
         rows, cols = (
-            (self.requests_rows, self.requests_columns) if table == "requests" else (self.appeals_rows, self.appeals_columns)
+            (self.requests_rows, self.requests_columns)
+            if table == "requests"
+            else (self.appeals_rows, self.appeals_columns)
         )
         return {r.key: r for r in rows}[row].label, {c.key: c for c in cols}[column].label
 

@@ -12,9 +12,7 @@ PLACEHOLDERS = {"/", "-", "—", "——", "–", "无", "\\", "、", "空", "N/
 MONEY_UNITS = ("万元", "亿元", "元")
 _COUNT_UNITS = "件项个条次家人"
 
-_NUMBER = re.compile(
-    rf"^(?P<num>[+-]?\d+(?:,\d{{3}})*(?:\.\d+)?)(?P<unit>万元|亿元|元|[{_COUNT_UNITS}])?$"
-)
+_NUMBER = re.compile(rf"^(?P<num>[+-]?\d+(?:,\d{{3}})*(?:\.\d+)?)(?P<unit>万元|亿元|元|[{_COUNT_UNITS}])?$")
 
 
 def clean(text: str | None) -> str:

@@ -49,13 +49,16 @@ class BuildSummary:
             f"pages fetched:      {self.fetches} ({o['ok']} ok, {o['http_error']} HTTP errors, "
             f"{o['challenge']} challenges, {o['robots_refused']} refused by robots.txt, "
             f"{o['network_error']} network errors)",
-            f"documents:          {self.documents}",
+            f"documents archived: {self.documents} distinct payloads",
             f"reports found:      {self.reports}",
-            f"reports parsed:     {self.parse_status['ok']} "
-            + "(" + ", ".join(f"{n} {s}" for s, n in sorted(self.parse_status.items()) if s != "ok") + ")",
+            f"reports parsed:     {self.parse_status['ok']}{self._unparsed()}",
             f"checks failed:      {self.reports_with_failed_checks} reports with at least one failed check",
             f"database:           {self.database}",
         ]
+
+    def _unparsed(self) -> str:
+        others = ", ".join(f"{n} {status}" for status, n in sorted(self.parse_status.items()) if status != "ok")
+        return f" (not parsed: {others})" if others else ""
 
 
 def _agency_level(name: str) -> str:
@@ -67,6 +70,11 @@ def _agency_level(name: str) -> str:
     if m:
         return {"省": "省", "市": "市"}.get(m.group(1), "区县")
     return "部门"
+
+
+def _without_extension(link_text: str | None) -> str | None:
+    """A link text like 某某2021年政府信息公开工作年度报告.pdf, as a title."""
+    return re.sub(r"\.(pdf|docx?|wps|xlsx?|ofd)$", "", link_text, flags=re.I) if link_text else None
 
 
 def _stable_id(*parts: str) -> str:
@@ -167,16 +175,28 @@ def _cell_rows(report_id: str, result: ParseResult) -> list[dict[str, Any]]:
 def carry_over_chain(current: dict[str, Any], previous: dict[str, Any] | None, year: int) -> CheckResult:
     """Same agency: carried_over of year N equals carried_forward of year N-1, per column where both exist."""
     if previous is None:
-        return CheckResult("carry_over_chain", "not_assessable", "error",
-                           [{"where": "total", "status": "not_assessable", "reason": f"no {year - 1} report archived"}])
+        return CheckResult(
+            "carry_over_chain",
+            "not_assessable",
+            "error",
+            [{"where": "total", "status": "not_assessable", "reason": f"no {year - 1} report archived"}],
+        )
     details = []
     for col in ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total"):
         now, before = current.get(f"requests.carried_over.{col}"), previous.get(f"requests.carried_forward.{col}")
         if now is None or before is None:
-            details.append({"where": col, "status": "not_assessable", "carried_over": now, "previous_carried_forward": before})
+            details.append(
+                {"where": col, "status": "not_assessable", "carried_over": now, "previous_carried_forward": before}
+            )
         else:
-            details.append({"where": col, "status": "pass" if now == before else "fail", "carried_over": now,
-                            "previous_carried_forward": before})
+            details.append(
+                {
+                    "where": col,
+                    "status": "pass" if now == before else "fail",
+                    "carried_over": now,
+                    "previous_carried_forward": before,
+                }
+            )
     statuses = {d["status"] for d in details}
     status = "fail" if "fail" in statuses else "not_assessable" if "not_assessable" in statuses else "pass"
     return CheckResult("carry_over_chain", status, "error", details)
@@ -213,8 +233,9 @@ def _crawl_run_rows(fetches: Iterable[dict], discoveries: Iterable[dict], runs: 
     return rows
 
 
-def build(data_dir: Path | str, registry: Path | str | None = None,
-          progress: Callable[[str], None] = lambda _: None) -> BuildSummary:
+def build(
+    data_dir: Path | str, registry: Path | str | None = None, progress: Callable[[str], None] = lambda _: None
+) -> BuildSummary:
     data_dir = Path(data_dir)
     if not (data_dir / "archive" / "index.sqlite").exists():
         raise FileNotFoundError(f"no archive in {data_dir / 'archive'}: run `nianbao crawl` first")
@@ -231,8 +252,13 @@ def build(data_dir: Path | str, registry: Path | str | None = None,
 
     db["sites"].insert_all(
         {
-            "host": s.host, "name": s.name, "admin_code": s.admin_code, **s.region, "cms": s.cms,
-            "start_urls": json.dumps(list(s.start_urls)), "expect_reports": int(s.expect_reports),
+            "host": s.host,
+            "name": s.name,
+            "admin_code": s.admin_code,
+            **s.region,
+            "cms": s.cms,
+            "start_urls": json.dumps(list(s.start_urls)),
+            "expect_reports": int(s.expect_reports),
         }
         for s in sorted(sites.values(), key=lambda s: s.host)
     )
@@ -247,9 +273,17 @@ def build(data_dir: Path | str, registry: Path | str | None = None,
         doc = documents.get(f["sha256"])
         if doc is None:
             documents[f["sha256"]] = {
-                "sha256": f["sha256"], "url": f["url"], "site": f["site"], "content_type": f["content_type"],
-                "format": None, "size": f["length"], "first_seen": f["fetched_at"], "last_seen": f["fetched_at"],
-                "fetch_count": 1, "warc_file": f["warc_file"], "warc_offset": f["warc_offset"],
+                "sha256": f["sha256"],
+                "url": f["url"],
+                "site": f["site"],
+                "content_type": f["content_type"],
+                "format": None,
+                "size": f["length"],
+                "first_seen": f["fetched_at"],
+                "last_seen": f["fetched_at"],
+                "fetch_count": 1,
+                "warc_file": f["warc_file"],
+                "warc_offset": f["warc_offset"],
                 "warc_record_id": f["warc_record_id"],
             }
         else:
@@ -280,45 +314,89 @@ def build(data_dir: Path | str, registry: Path | str | None = None,
         region = site.region if site else {"province": None, "city": None, "county": None}
         agency = result.agency or (agency_of(candidate.list_title) if candidate.list_title else None) or "(unknown)"
         agency_id = _stable_id(candidate.site or "", agency)
-        agencies.setdefault(agency_id, {
-            "id": agency_id, "name": agency, "level": _agency_level(agency), **region,
-            "admin_code": site.admin_code if site else None, "site": candidate.site,
-        })
+        agencies.setdefault(
+            agency_id,
+            {
+                "id": agency_id,
+                "name": agency,
+                "level": _agency_level(agency),
+                **region,
+                "admin_code": site.admin_code if site else None,
+                "site": candidate.site,
+            },
+        )
         report_id = sha[:16]
         checks = result.checks
-        reports.append({
-            "id": report_id, "agency_id": agency_id, "agency": agency,
-            "year": result.year or (year_of(candidate.list_title) if candidate.list_title else None),
-            "title": result.title or candidate.list_title, "template": result.template,
-            "published_on": result.published_on, "site": candidate.site, **region,
-            "detail_url": candidate.detail_url, "document_url": candidate.url, "document_sha256": sha,
-            "format": result.format, "parse_status": result.status, "parse_error": result.error,
-            "cells_count": len(result.cells), "list_title": candidate.list_title, "body": result.text,
-            "_checks": checks, "_result": result,
-        })
+        reports.append(
+            {
+                "id": report_id,
+                "agency_id": agency_id,
+                "agency": agency,
+                "year": result.year or (year_of(candidate.list_title) if candidate.list_title else None),
+                "title": result.title or _without_extension(candidate.list_title),
+                "template": result.template,
+                "published_on": result.published_on,
+                "site": candidate.site,
+                **region,
+                "detail_url": candidate.detail_url,
+                "document_url": candidate.url,
+                "document_sha256": sha,
+                "format": result.format,
+                "parse_status": result.status,
+                "parse_error": result.error,
+                "cells_count": len(result.cells),
+                "list_title": candidate.list_title,
+                "body": result.text,
+                "_checks": checks,
+                "_result": result,
+            }
+        )
         report_cells = _cell_rows(report_id, result)
         cells += report_cells
-        values_by_report[report_id] = {f"{c['table_key']}.{c['row_key']}.{c['column_key']}": c["value"] for c in report_cells}
+        values_by_report[report_id] = {
+            f"{c['table_key']}.{c['row_key']}.{c['column_key']}": c["value"] for c in report_cells
+        }
 
     # Cross-year check per agency: needs every report of the agency, so it runs here, not in the parser.
     by_agency_year = {(r["agency_id"], r["year"]): r for r in reports if r["template"] in ("2019", "2021")}
     for r in reports:
         if r["template"] in ("2019", "2021") and r["year"]:
             previous = by_agency_year.get((r["agency_id"], r["year"] - 1))
-            r["_checks"] = [*r["_checks"], carry_over_chain(
-                values_by_report[r["id"]], values_by_report[previous["id"]] if previous else None, r["year"])]
+            r["_checks"] = [
+                *r["_checks"],
+                carry_over_chain(
+                    values_by_report[r["id"]], values_by_report[previous["id"]] if previous else None, r["year"]
+                ),
+            ]
 
     check_rows, extra_rows = [], []
     for r in reports:
         statuses = Counter(c.status for c in r["_checks"] if c.severity == "error")
-        r.update(checks_passed=statuses["pass"], checks_failed=statuses["fail"],
-                 checks_not_assessable=statuses["not_assessable"])
-        check_rows += [{"report_id": r["id"], "check_key": c.key, "status": c.status, "severity": c.severity,
-                        "details": json.dumps(c.details, ensure_ascii=False)} for c in r["_checks"]]
-        extra_rows += [{"report_id": r["id"], "table_key": e.table, "position": i,
-                        "labels": json.dumps(e.labels, ensure_ascii=False),
-                        "cell_texts": json.dumps(e.values, ensure_ascii=False)}
-                       for i, e in enumerate(r["_result"].extra_rows)]
+        r.update(
+            checks_passed=statuses["pass"],
+            checks_failed=statuses["fail"],
+            checks_not_assessable=statuses["not_assessable"],
+        )
+        check_rows += [
+            {
+                "report_id": r["id"],
+                "check_key": c.key,
+                "status": c.status,
+                "severity": c.severity,
+                "details": json.dumps(c.details, ensure_ascii=False),
+            }
+            for c in r["_checks"]
+        ]
+        extra_rows += [
+            {
+                "report_id": r["id"],
+                "table_key": e.table,
+                "position": i,
+                "labels": json.dumps(e.labels, ensure_ascii=False),
+                "cell_texts": json.dumps(e.values, ensure_ascii=False),
+            }
+            for i, e in enumerate(r["_result"].extra_rows)
+        ]
         summary.parse_status[r["parse_status"]] += 1
         summary.reports_with_failed_checks += statuses["fail"] > 0
 

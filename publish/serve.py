@@ -13,12 +13,27 @@ TEMPLATES = Path(__file__).with_name("templates")
 def datasette_command(db: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
     # -i (immutable): opened read-only, so nothing served can change the data; it also enables the .db download.
     return [
-        sys.executable, "-m", "datasette", "serve", "-i", str(db),
-        "--metadata", str(METADATA),
-        "--host", host, "--port", str(port),
-        "--setting", "sql_time_limit_ms", "3000",
-        "--setting", "default_page_size", "50",
-        "--setting", "facet_time_limit_ms", "500",
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        "-i",
+        str(db),
+        "--metadata",
+        str(METADATA),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        "3000",
+        "--setting",
+        "default_page_size",
+        "50",
+        "--setting",
+        "facet_time_limit_ms",
+        "500",
     ]
 
 

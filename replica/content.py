@@ -151,7 +151,9 @@ def generate_cells(
     `carried_over` continues the agency's previous report (its 结转下年度继续办理), so the cross-year chain holds."""
     cells: dict[str, int | str] = {}
     applicants = [c.key for c in tpl.requests_columns if c.key != "total"]
-    outcome_rows = [r.key for r in tpl.requests_rows if r.key not in ("received", "carried_over", "total", "carried_forward")]
+    outcome_rows = [
+        r.key for r in tpl.requests_rows if r.key not in ("received", "carried_over", "total", "carried_forward")
+    ]
     busy = rng.sample(outcome_rows, k=rng.randint(1, 5))
     for col in applicants:
         weight = 6 if col == "natural_person" else rng.choice((0, 0, 1, 2))
@@ -210,7 +212,9 @@ def generated_blocks(agency: str, year: int, cells: dict[str, str]) -> list[Para
             f"本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。"
         ),
         Paragraph("一、总体情况"),
-        Paragraph(f"{year}年，{agency}认真贯彻落实《条例》，坚持“公开为常态、不公开为例外”，扎实推进政府信息公开工作。"),
+        Paragraph(
+            f"{year}年，{agency}认真贯彻落实《条例》，坚持“公开为常态、不公开为例外”，扎实推进政府信息公开工作。"
+        ),
         Paragraph(f"（一）依申请公开。全年共收到政府信息公开申请{received}件，均在法定期限内答复。"),
         Paragraph("二、主动公开政府信息情况"),
         TableSlot("active"),
@@ -256,9 +260,11 @@ def _report_from_text(path: Path, slug: str, seed: str | None) -> ReportContent:
             blocks.append(Paragraph(block.text))
         elif index in result.table_kinds:
             blocks.append(TableSlot(result.table_kinds[index]))
-    all_rows = {r.label: r.key for b in templates()[result.template].active_blocks for r in b.rows} if (
-        result.template in templates()
-    ) else {}
+    all_rows = (
+        {r.label: r.key for b in templates()[result.template].active_blocks for r in b.rows}
+        if (result.template in templates())
+        else {}
+    )
     extra = [
         ExtraRow(r.table, all_rows.get(r.labels[0], r.labels[0]), r.labels[-1], tuple(r.values))
         for r in result.extra_rows
@@ -304,7 +310,9 @@ def publications() -> tuple[Publication, ...]:
     legacy = _report_from_text(CONTENT_DIR / "legacy" / "yzq_gxw_2016.txt", "yzq-gxw-2016", None)
     result.append(Publication(legacy, gxw, "html", _published_on(gxw, legacy.year)))
     # Each agency's reports continue one another: what one year carries forward, the next carries over.
-    latest: dict[tuple[str, str, int], ReportContent] = {(p.unit.site, p.unit.key, p.report.year): p.report for p in result}
+    latest: dict[tuple[str, str, int], ReportContent] = {
+        (p.unit.site, p.unit.key, p.report.year): p.report for p in result
+    }
     for site, key, year, fmt, breaks in sorted(_PLAN, key=lambda plan: plan[2]):
         u = unit(site, key)
         previous = latest.get((site, key, year - 1))

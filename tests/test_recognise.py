@@ -40,8 +40,13 @@ def test_year_of_title_reads_chinese_numerals():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("政务公开", True), ("政府信息公开年报", True), ("政府信息公开", True), ("首页", False),
-     ("2023年政府信息公开工作年度报告", False)],
+    [
+        ("政务公开", True),
+        ("政府信息公开年报", True),
+        ("政府信息公开", True),
+        ("首页", False),
+        ("2023年政府信息公开工作年度报告", False),
+    ],
 )
 def test_nav_links(text, expected):
     assert is_nav_link(text) is expected
@@ -91,7 +96,9 @@ def test_challenges_are_detected_positively():
     )
     assert detect(200, {"content-type": "text/html"}, RUISHU) == "script_stub"
     # A real page with text and scripts is not a challenge, nor is a plain 412.
-    page = "<html><body><script>var a=1;</script><p>重庆市巴南区人民政府2019年政府信息公开工作年度报告</p></body></html>"
+    page = (
+        "<html><body><script>var a=1;</script><p>重庆市巴南区人民政府2019年政府信息公开工作年度报告</p></body></html>"
+    )
     assert detect(200, {"content-type": "text/html"}, page.encode()) is None
     assert detect(412, {}, b"Precondition Failed") is None
 

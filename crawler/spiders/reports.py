@@ -82,8 +82,15 @@ class ReportsSpider(Spider):
         for url, text in self._links(response):
             if is_report_title(text):
                 kind = "attachment" if is_attachment(url, text) else "report_page"
-                yield Discovery(url=canonical_url(url), kind=kind, site=site.host, title=text,
-                                year=year_of(text), agency_hint=column, referrer=response.url)
+                yield Discovery(
+                    url=canonical_url(url),
+                    kind=kind,
+                    site=site.host,
+                    title=text,
+                    year=year_of(text),
+                    agency_hint=column,
+                    referrer=response.url,
+                )
                 if is_attachment(url, text):
                     yield self._request(url, self.parse_attachment, site, title=text)
                 else:
@@ -101,9 +108,15 @@ class ReportsSpider(Spider):
         title = response.meta.get("title")
         for url, text in self._links(response):
             if is_attachment(url, text):
-                yield Discovery(url=url, kind="attachment", site=site.host, title=text or title,
-                                year=year_of(text) or year_of(title or ""), agency_hint=None,
-                                referrer=response.url)
+                yield Discovery(
+                    url=url,
+                    kind="attachment",
+                    site=site.host,
+                    title=text or title,
+                    year=year_of(text) or year_of(title or ""),
+                    agency_hint=None,
+                    referrer=response.url,
+                )
                 yield self._request(url, self.parse_attachment, site, title=text or title)
 
     def parse_attachment(self, response: Response) -> None:

@@ -1,0 +1,97 @@
+"""The `nianbao` command: every subcommand answers --help and is documented in the README; `parse --json` keeps
+its contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEEDS
+
+from nianbao.cli import parser
+
+NIANBAO = str(Path(sys.executable).with_name("nianbao"))
+SUBCOMMANDS = sorted(parser()._subparsers._group_actions[0].choices)  # noqa: SLF001 - argparse has no public API
+
+
+def test_the_subcommands_are_the_documented_ones():
+    assert SUBCOMMANDS == ["build", "crawl", "demo", "parse", "replica", "serve"]
+
+
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_subcommand_has_help_and_is_in_the_readme(command):
+    proc = subprocess.run([NIANBAO, command, "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith(f"usage: nianbao {command}")
+    assert "--data-dir" in proc.stdout
+    assert f"nianbao {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_parse_json_contract():
+    seed = SEEDS / "000_90d8d6df986a6c21.txt"
+    proc = subprocess.run([NIANBAO, "parse", str(seed), "--json"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    [line] = proc.stdout.splitlines()
+    result = json.loads(line)
+    assert list(result) == [
+        "file",
+        "status",
+        "error",
+        "format",
+        "title",
+        "agency",
+        "year",
+        "template",
+        "published_on",
+        "cells",
+        "extra_rows",
+        "checks",
+    ]
+    assert (result["title"], result["agency"], result["year"], result["template"]) == (
+        "重庆市巴南区安澜镇人民政府2019年政府信息公开工作年度报告",
+        "重庆市巴南区安澜镇人民政府",
+        2019,
+        "2019",
+    )
+    amount = next(
+        c for c in result["cells"] if (c["table"], c["row"], c["column"]) == ("active", "procurement", "amount")
+    )
+    assert amount == {
+        "table": "active",
+        "row": "procurement",
+        "column": "amount",
+        "value": 72.8,
+        "raw": "72.8万元",
+        "unit": "万元",
+    }
+    assert [c["key"] for c in result["checks"]] == [
+        "requests_balance",
+        "requests_row_totals",
+        "requests_outcome_total",
+        "appeals_totals",
+        "narrative_matches_tables",
+    ]
+
+
+def test_parse_a_non_report_and_a_missing_file(tmp_path):
+    page = tmp_path / "news.html"
+    page.write_text("<html><body><p>区政府召开常务会议</p></body></html>", encoding="utf-8")
+    proc = subprocess.run(
+        [NIANBAO, "parse", str(page), str(tmp_path / "missing.pdf")], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 1
+    first, second = (json.loads(line) for line in proc.stdout.splitlines())
+    assert (first["status"], first["template"], first["cells"]) == ("not_report", None, [])
+    assert second["status"] == "error" and "missing.pdf" in second["error"]
+
+
+def test_data_dir_comes_from_the_environment(monkeypatch, tmp_path):
+    from nianbao.cli import data_dir_of
+
+    monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
+    assert data_dir_of(parser().parse_args(["build"])) == tmp_path
+    assert data_dir_of(parser().parse_args(["build", "--data-dir", "x"])) == Path("x")
+    assert data_dir_of(parser().parse_args(["--data-dir", "y", "build"])) == Path("y")

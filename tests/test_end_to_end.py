@@ -1,0 +1,203 @@
+"""The whole pipeline on the replica: crawl (through the proxy, live URLs) -> WARC archive -> build -> Datasette."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEED_NAMES, gold
+
+from publish.serve import datasette_command
+from replica.catalog import catalog
+
+pytestmark = pytest.mark.slow
+
+NIANBAO = str(Path(sys.executable).with_name("nianbao"))
+
+
+def run(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run(list(args), cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, f"{args} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory, replica_full_server) -> Path:
+    """One crawl of the whole replica and one build, shared by the tests of this module."""
+    data = tmp_path_factory.mktemp("data")
+    replica_full_server.reset()
+    run(
+        NIANBAO,
+        "crawl",
+        "--data-dir",
+        str(data),
+        "--proxy",
+        replica_full_server.proxy_url,
+        "--replica-ca",
+        str(replica_full_server.ca_cert_path),
+        "--delay",
+        "0",
+        "--log-level",
+        "WARNING",
+    )
+    run(NIANBAO, "build", "--data-dir", str(data))
+    return data
+
+
+def query(data: Path, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(data / "reports.db") as db:
+        return db.execute(sql, params).fetchall()
+
+
+def test_every_published_report_is_found_and_nothing_else(crawled):
+    expected = {(r.detail_url, r.document_url) for r in catalog().reports}
+    found = set(query(crawled, "select detail_url, document_url from reports"))
+    assert found == expected
+    assert len(expected) == 27
+
+
+def test_every_report_parses(crawled):
+    assert query(crawled, "select parse_status, count(*) from reports group by parse_status") == [("ok", 27)]
+    assert query(crawled, "select template, count(*) from reports group by template order by template") == [
+        ("2019", 9),
+        ("2021", 17),
+        ("legacy", 1),
+    ]
+
+
+def test_seed_reports_have_the_gold_cells(crawled):
+    for name in SEED_NAMES:
+        g = gold(name)
+        [(report_id, fmt)] = query(
+            crawled,
+            "select id, format from reports where agency like ? and year = ?",
+            f"%{g['agency_contains']}%",
+            g["year"],
+        )
+        cells = dict(
+            (f"{t}.{r}.{c}", v)
+            for t, r, c, v in query(
+                crawled, "select table_key, row_key, column_key, value from cells where report_id = ?", report_id
+            )
+        )
+        assert cells == {k: v for k, v in g["cells"].items() if k not in g["unscored"]}, (name, fmt)
+    # The seeds are served in four formats, so each extractor took part.
+    assert sorted(query(crawled, "select distinct format from reports")) == [("doc",), ("docx",), ("html",), ("pdf",)]
+
+
+def test_only_the_deliberately_broken_reports_fail_checks(crawled):
+    failed = query(
+        crawled,
+        """select r.agency, r.year, c.check_key from checks c join reports r on r.id = c.report_id
+                               where c.status = 'fail' order by r.agency""",
+    )
+    assert failed == [
+        ("北京市通州区发展和改革委员会", 2023, "appeals_totals"),
+        ("重庆市合川区教育委员会", 2022, "requests_balance"),
+    ]
+
+
+def test_edge_cases_are_archived_as_what_they_are(crawled):
+    cat = catalog()
+
+    def outcomes(url: str) -> list[tuple]:
+        return query(crawled, "select status, outcome from fetches where url = ? order by id", url)
+
+    [challenge] = cat.challenge_urls
+    assert outcomes(challenge) == [(412, "challenge")]
+    assert all(outcomes(url) == [(404, "http_error")] for url in cat.dead_links)
+    assert all(outcomes(url) == [(503, "http_error"), (200, "ok")] for url in cat.flaky_urls)
+    was5 = "http://www.yzq.gov.cn/was5/web/detail?record=1&channelid=259155"
+    assert outcomes(was5) == [(None, "robots_refused")]
+    # Nothing robots.txt forbids was fetched, and no challenge, dead link or mobile twin became a report.
+    assert not [u for u in cat.robots_disallowed if any(o != "robots_refused" for _, o in outcomes(u))]
+    bad = set(cat.challenge_urls) | set(cat.dead_links) | set(cat.wap_twins)
+    assert not bad & {u for (u,) in query(crawled, "select detail_url from reports")}
+    assert not query(crawled, "select url from fetches where url like '%\\_wap.html' escape '\\'")
+
+
+def test_archive_passes_warcio_check(crawled):
+    files = sorted((crawled / "archive" / "warc").glob("*.warc.gz"))
+    assert files
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("warcio")), "check", *map(str, files)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_row_links_back_to_archived_bytes(crawled):
+    orphans = query(
+        crawled,
+        """select r.id from reports r left join documents d on d.sha256 = r.document_sha256
+                                where d.warc_file is null""",
+    )
+    assert orphans == []
+    assert query(crawled, "select count(*) from crawl_runs") == [(5,)]
+    assert query(crawled, "select sum(robots_refused), sum(challenges) from crawl_runs") == [(1, 1)]
+
+
+def test_build_twice_gives_the_same_database(crawled, tmp_path):
+    first = "\n".join(sqlite3.connect(crawled / "reports.db").iterdump())
+    run(NIANBAO, "build", "--data-dir", str(crawled))
+    second = "\n".join(sqlite3.connect(crawled / "reports.db").iterdump())
+    assert first == second
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_datasette_serves_a_known_cell(crawled):
+    port = _free_port()
+    server = subprocess.Popen(
+        datasette_command(crawled / "reports.db", port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        # 重庆市渝北区人民政府王家街道办事处 2019: 其他对外管理服务事项 处理决定数量 = 11924
+        sql = """select c.value, c.raw from cells c join reports r on r.id = c.report_id
+                 where r.agency = '重庆市渝北区人民政府王家街道办事处' and r.year = 2019
+                 and c.row_key = 'other_services' and c.column_key = 'decisions'"""
+        url = f"{base}/reports.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "array"})
+        rows = json.loads(urllib.request.urlopen(url, timeout=10).read())
+        assert rows == [{"value": 11924, "raw": "11924"}]
+        # Read-only: the immutable database refuses writes even through SQL.
+        bad = f"{base}/reports.json?" + urllib.parse.urlencode({"sql": "delete from cells", "_shape": "array"})
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(bad, timeout=10)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_scrapy_crawl_works_from_the_repository_root(tmp_path, replica_full_server):
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "NIANBAO_DATA_DIR": str(tmp_path),
+        "NIANBAO_PROXY": replica_full_server.proxy_url,
+        "NIANBAO_REPLICA_CA": str(replica_full_server.ca_cert_path),
+        "NIANBAO_DELAY": "0",
+        "NIANBAO_SITES": "www.hc.gov.cn",
+        "HOME": str(tmp_path),
+    }
+    run(str(Path(sys.executable).with_name("scrapy")), "crawl", "reports", "-L", "WARNING", env=env)
+    with sqlite3.connect(tmp_path / "archive" / "index.sqlite") as db:
+        found = db.execute("select count(*) from discoveries where kind = 'report_page'").fetchone()[0]
+    assert found == 5

@@ -1,0 +1,57 @@
+"""The site registry: valid entries, regions from the official division codes, and a replica for every site."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.registry import RegistryError, load, site_for_url
+from replica.catalog import catalog
+
+
+def test_registry_has_the_five_seed_sites_with_their_regions():
+    sites = load()
+    assert {h: (s.region["province"], s.region["city"], s.region["county"]) for h, s in sites.items()} == {
+        "www.cqbn.gov.cn": ("重庆市", "重庆市", "巴南区"),
+        "www.hc.gov.cn": ("重庆市", "重庆市", "合川区"),
+        "www.ybq.gov.cn": ("重庆市", "重庆市", "渝北区"),
+        "www.yzq.gov.cn": ("江西省", "宜春市", "袁州区"),
+        "www.bjtzh.gov.cn": ("北京市", "北京市", "通州区"),
+    }
+
+
+def test_every_registered_site_has_a_replica():
+    # A registry entry without a replica-backed end-to-end crawl is untested.
+    replicated = catalog().start_urls
+    for host, site in load().items():
+        assert list(site.start_urls) == replicated[host]
+
+
+def test_bare_host_belongs_to_its_site():
+    sites = load()
+    assert site_for_url(sites, "http://cqbn.gov.cn/bmjz/").host == "www.cqbn.gov.cn"
+    assert site_for_url(sites, "https://www.example.gov.cn/") is None
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            'host = "www.x.gov.cn"\nname = "x"\nadmin_code = "999999"\ncms = "trs"\nstart_urls = ["http://www.x.gov.cn/"]',
+            "unknown administrative division code 999999",
+        ),
+        (
+            'host = "www.x.gov.cn"\nname = "x"\nadmin_code = "500113"\ncms = "wordpress"\nstart_urls = ["http://www.x.gov.cn/"]',
+            "cms must be one of",
+        ),
+        (
+            'host = "www.x.gov.cn"\nname = "x"\nadmin_code = "500113"\ncms = "trs"\nstart_urls = ["http://www.y.gov.cn/"]',
+            "start URL http://www.y.gov.cn/ is on another host",
+        ),
+        ('host = "www.x.gov.cn"\nname = "x"', "lacks ['admin_code', 'cms', 'start_urls']"),
+    ],
+)
+def test_bad_entries_fail_with_a_clear_message(tmp_path, entry, message):
+    path = tmp_path / "sites.toml"
+    path.write_text(f"[[site]]\n{entry}\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load(path)
