@@ -55,7 +55,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ArchiveMiddleware": 950,
 }
 ITEM_PIPELINES = {"crawler.pipelines.DiscoveryPipeline": 300}
-EXTENSIONS = {"crawler.tls.ReplicaTrust": 0}
+EXTENSIONS = {"crawler.tls.ReplicaTrust": 0, "crawler.progress.Progress": 500}
+NIANBAO_PROGRESS_SECONDS = float(os.environ.get("NIANBAO_PROGRESS_SECONDS", "10"))
 
 LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
 FEED_EXPORT_ENCODING = "utf-8"

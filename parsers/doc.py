@@ -2,53 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from parsers import docx, text
+from parsers import docx, libreoffice, text
 from parsers.model import Document, ExtractionError
 
 CONVERT_TIMEOUT_SECONDS = 120
 
 
-def _soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def to_docx(data: bytes) -> bytes:
-    """Convert with LibreOffice headless. Each call has its own profile: parallel conversions sharing one profile
-    silently lose outputs."""
-    soffice = _soffice()
-    if soffice is None:
-        raise ExtractionError("LibreOffice (soffice) is not installed; run scripts/install-system-packages")
     with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
         work = Path(tmp)
         source = work / "input.doc"  # fixed name: never a path built from a URL or a file name
         source.write_bytes(data)
-        profile = (work / "profile").as_uri()
-        cmd = [
-            soffice,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "docx",
-            "--outdir",
-            str(work / "out"),
-            str(source),
-        ]
         try:
-            subprocess.run(
-                cmd, capture_output=True, timeout=CONVERT_TIMEOUT_SECONDS, check=False, env={**os.environ, "HOME": tmp}
-            )
-        except subprocess.TimeoutExpired as e:
-            raise ExtractionError(f"LibreOffice took over {CONVERT_TIMEOUT_SECONDS} s to convert the document") from e
-        out = work / "out" / "input.docx"
-        if not out.exists():
-            raise ExtractionError("LibreOffice could not convert the document to DOCX")
+            [out] = libreoffice.convert([source], "docx", work / "out", work / "profile", CONVERT_TIMEOUT_SECONDS)
+        except libreoffice.LibreOfficeError as e:
+            raise ExtractionError(str(e)) from e
         return out.read_bytes()
 
 

@@ -6,12 +6,11 @@ always gives the same database (no build timestamps, rows in a stable order, ids
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,12 @@ from parsers import parse
 from parsers.model import CheckResult, ParseResult
 from parsers.report import agency_of, year_of
 from parsers.template import templates
+from publish.agencies import agency_id, agency_level, canonical_names
 
 SCHEMA = Path(__file__).with_name("schema.sql")
 REPORT_TEMPLATES = ("2019", "2021", "legacy")
 YUAN_PER_UNIT = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
+REQUEST_COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total")
 
 
 @dataclass
@@ -44,6 +45,7 @@ class BuildSummary:
 
     def lines(self) -> list[str]:
         o = self.outcomes
+        others = ", ".join(f"{n} {status}" for status, n in sorted(self.parse_status.items()) if status != "ok")
         return [
             f"sites:              {self.sites}",
             f"pages fetched:      {self.fetches} ({o['ok']} ok, {o['http_error']} HTTP errors, "
@@ -51,34 +53,10 @@ class BuildSummary:
             f"{o['network_error']} network errors)",
             f"documents archived: {self.documents} distinct payloads",
             f"reports found:      {self.reports}",
-            f"reports parsed:     {self.parse_status['ok']}{self._unparsed()}",
+            f"reports parsed:     {self.parse_status['ok']}" + (f" (not parsed: {others})" if others else ""),
             f"checks failed:      {self.reports_with_failed_checks} reports with at least one failed check",
             f"database:           {self.database}",
         ]
-
-    def _unparsed(self) -> str:
-        others = ", ".join(f"{n} {status}" for status, n in sorted(self.parse_status.items()) if status != "ok")
-        return f" (not parsed: {others})" if others else ""
-
-
-def _agency_level(name: str) -> str:
-    if re.search(r"街道(办事处)?$", name):
-        return "街道"
-    if re.search(r"(镇|乡)(人民政府)?$", name):
-        return "乡镇"
-    m = re.search(r"(省|市|区|县|旗)人民政府$", name)
-    if m:
-        return {"省": "省", "市": "市"}.get(m.group(1), "区县")
-    return "部门"
-
-
-def _without_extension(link_text: str | None) -> str | None:
-    """A link text like 某某2021年政府信息公开工作年度报告.pdf, as a title."""
-    return re.sub(r"\.(pdf|docx?|wps|xlsx?|ofd)$", "", link_text, flags=re.I) if link_text else None
-
-
-def _stable_id(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -92,26 +70,26 @@ class Candidate:
     fetch: dict[str, Any]
 
 
-class Builder:
-    def __init__(self, data_dir: Path, sites: dict[str, Site], progress: Callable[[str], None]):
+@dataclass
+class Found:
+    """A report the build will publish: the document it was read from and the page that published it."""
+
+    candidate: Candidate
+    result: ParseResult
+    page: ParseResult
+
+
+class Archive:
+    """Read access to the archive, parsing each distinct payload once."""
+
+    def __init__(self, data_dir: Path):
         self.root = data_dir / "archive"
-        self.sites = sites
-        self.progress = progress
         self.index = ProvenanceIndex(self.root, readonly=True)
         self.fetches = list(self.index.fetches())
         self.discoveries = list(self.index.discoveries())
         self._parsed: dict[str, ParseResult] = {}
 
-    def latest_ok(self) -> dict[str, dict[str, Any]]:
-        """The last successful fetch of each URL."""
-        latest: dict[str, dict[str, Any]] = {}
-        for f in self.fetches:
-            if f["outcome"] == "ok" and f["warc_file"]:
-                latest[f["url"]] = f
-        return latest
-
-    def parse_fetch(self, fetch: dict[str, Any]) -> ParseResult:
-        """Parse archived bytes once per distinct payload."""
+    def parse(self, fetch: dict[str, Any]) -> ParseResult:
         sha = fetch["sha256"]
         if sha not in self._parsed:
             response = read_response(self.root, fetch["warc_file"], fetch["warc_offset"], self.index)
@@ -119,34 +97,62 @@ class Builder:
         return self._parsed[sha]
 
     def candidates(self) -> list[list[Candidate]]:
-        """Per report page: the page itself first, then its attachments."""
-        latest = self.latest_ok()
+        """Per report page (its last successful fetch): the page itself first, then its attachments."""
+        latest = {f["url"]: f for f in self.fetches if f["outcome"] == "ok" and f["warc_file"]}
         pages: dict[str, Candidate] = {}
         attachments: dict[str, list[Candidate]] = defaultdict(list)
         for d in sorted(self.discoveries, key=lambda d: (d["url"], d["id"])):
             fetch = latest.get(d["url"])
             if fetch is None:
                 continue  # never fetched successfully: its outcome is in the fetches table
-            if d["kind"] == "report_page" and d["url"] not in pages:
-                pages[d["url"]] = Candidate(d["url"], d["url"], d["site"], d["title"], fetch)
+            if d["kind"] == "report_page":
+                pages.setdefault(d["url"], Candidate(d["url"], d["url"], d["site"], d["title"], fetch))
             elif d["kind"] == "attachment":
-                referrer = d["referrer"] or d["url"]
-                if all(c.url != d["url"] for c in attachments[referrer]):
-                    attachments[referrer].append(Candidate(d["url"], referrer, d["site"], d["title"], fetch))
+                page = d["referrer"] if d["referrer"] in latest else d["url"]
+                if page == d["url"]:  # an attachment linked straight from a list stands for itself
+                    pages.setdefault(d["url"], Candidate(d["url"], d["url"], d["site"], d["title"], fetch))
+                elif all(c.url != d["url"] for c in attachments[page]):
+                    attachments[page].append(Candidate(d["url"], page, d["site"], d["title"], fetch))
         return [[page, *attachments.get(url, [])] for url, page in sorted(pages.items())]
 
-    def choose(self, group: list[Candidate]) -> list[tuple[Candidate, ParseResult]]:
+    def choose(self, group: list[Candidate]) -> list[Found]:
         """The report(s) a page publishes: the page when it carries the tables (or is a legacy report), else each
-        attachment that does; else the page, with the status that says why it could not be read."""
-        results = [(c, self.parse_fetch(c.fetch)) for c in group]
-        page, page_result = results[0]
+        attachment that does; else what could not be read, with the status that says why."""
+        page_result = self.parse(group[0].fetch)
         if page_result.status == "ok" and page_result.template in REPORT_TEMPLATES:
-            return [results[0]]
-        parsed = [(c, r) for c, r in results[1:] if r.status == "ok" and r.template in REPORT_TEMPLATES]
-        if parsed:
-            return parsed
-        unreadable = [(c, r) for c, r in results[1:] if r.status in ("needs_ocr", "error", "no_tables")]
-        return unreadable or [results[0]]
+            return [Found(group[0], page_result, page_result)]
+        attached = [Found(c, self.parse(c.fetch), page_result) for c in group[1:]]
+        parsed = [f for f in attached if f.result.status == "ok" and f.result.template in REPORT_TEMPLATES]
+        unreadable = [f for f in attached if f.result.status in ("needs_ocr", "error", "no_tables")]
+        return parsed or unreadable or [Found(group[0], page_result, page_result)]
+
+
+def _document_rows(fetches: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    documents: dict[str, dict[str, Any]] = {}
+    for f in fetches:
+        if f["outcome"] != "ok" or not f["sha256"]:
+            continue
+        doc = documents.get(f["sha256"])
+        if doc is None:
+            documents[f["sha256"]] = {
+                "sha256": f["sha256"],
+                "url": f["url"],
+                "site": f["site"],
+                "content_type": f["content_type"],
+                "format": None,
+                "size": f["length"],
+                "first_seen": f["fetched_at"],
+                "last_seen": f["fetched_at"],
+                "fetch_count": 1,
+                "warc_file": f["warc_file"],
+                "warc_offset": f["warc_offset"],
+                "warc_record_id": f["warc_record_id"],
+            }
+        else:
+            doc["first_seen"] = min(doc["first_seen"], f["fetched_at"])
+            doc["last_seen"] = max(doc["last_seen"], f["fetched_at"])
+            doc["fetch_count"] += 1
+    return documents
 
 
 def _cell_rows(report_id: str, result: ParseResult) -> list[dict[str, Any]]:
@@ -175,61 +181,143 @@ def _cell_rows(report_id: str, result: ParseResult) -> list[dict[str, Any]]:
 def carry_over_chain(current: dict[str, Any], previous: dict[str, Any] | None, year: int) -> CheckResult:
     """Same agency: carried_over of year N equals carried_forward of year N-1, per column where both exist."""
     if previous is None:
+        reason = f"no {year - 1} report of this agency in the archive"
         return CheckResult(
             "carry_over_chain",
             "not_assessable",
             "error",
-            [{"where": "total", "status": "not_assessable", "reason": f"no {year - 1} report archived"}],
+            [{"where": "total", "status": "not_assessable", "reason": reason}],
         )
     details = []
-    for col in ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total"):
+    for col in REQUEST_COLUMNS:
         now, before = current.get(f"requests.carried_over.{col}"), previous.get(f"requests.carried_forward.{col}")
-        if now is None or before is None:
-            details.append(
-                {"where": col, "status": "not_assessable", "carried_over": now, "previous_carried_forward": before}
-            )
-        else:
-            details.append(
-                {
-                    "where": col,
-                    "status": "pass" if now == before else "fail",
-                    "carried_over": now,
-                    "previous_carried_forward": before,
-                }
-            )
+        status = "not_assessable" if now is None or before is None else "pass" if now == before else "fail"
+        details.append({"where": col, "status": status, "carried_over": now, "previous_carried_forward": before})
     statuses = {d["status"] for d in details}
     status = "fail" if "fail" in statuses else "not_assessable" if "not_assessable" in statuses else "pass"
     return CheckResult("carry_over_chain", status, "error", details)
 
 
-def _crawl_run_rows(fetches: Iterable[dict], discoveries: Iterable[dict], runs: list[dict]) -> list[dict[str, Any]]:
+def _crawl_run_rows(archive: Archive) -> list[dict[str, Any]]:
     per: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for f in fetches:
+    for f in archive.fetches:
         per[(f["run_id"], f["site"] or "")][f["outcome"]] += 1
     found: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for d in discoveries:
+    for d in archive.discoveries:
         found[(d["run_id"], d["site"] or "")][d["kind"]] += 1
-    run_info = {r["run_id"]: r for r in runs}
-    rows = []
-    for (run_id, site), outcomes in sorted(per.items()):
-        info = run_info.get(run_id, {})
-        rows.append(
+    runs = {r["run_id"]: r for r in archive.index.runs()}
+    return [
+        {
+            "run_id": run_id,
+            "site": site,
+            "started_at": runs.get(run_id, {}).get("started_at"),
+            "finished_at": runs.get(run_id, {}).get("finished_at"),
+            "status": runs.get(run_id, {}).get("status"),
+            "fetches": sum(o.values()),
+            "ok": o["ok"],
+            "http_errors": o["http_error"],
+            "challenges": o["challenge"],
+            "robots_refused": o["robots_refused"],
+            "network_errors": o["network_error"] + o["too_large"],
+            "report_pages_found": found[(run_id, site)]["report_page"],
+            "attachments_found": found[(run_id, site)]["attachment"],
+        }
+        for (run_id, site), o in sorted(per.items())
+    ]
+
+
+def _report_rows(found: list[Found], sites: dict[str, Site]) -> list[dict[str, Any]]:
+    """One row per distinct report document, with its printed agency name resolved to the site's full name."""
+    reports: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for f in found:
+        c, result = f.candidate, f.result
+        sha = c.fetch["sha256"]
+        if sha in seen:
+            continue  # the same report reached through several pages
+        seen.add(sha)
+        site = sites.get(c.site or "")
+        reports.append(
             {
-                "run_id": run_id,
-                "site": site,
-                "started_at": info.get("started_at"),
-                "finished_at": info.get("finished_at"),
-                "status": info.get("status"),
-                "fetches": sum(outcomes.values()),
-                "ok": outcomes["ok"],
-                "http_errors": outcomes["http_error"],
-                "challenges": outcomes["challenge"],
-                "robots_refused": outcomes["robots_refused"],
-                "network_errors": outcomes["network_error"] + outcomes["too_large"],
-                "report_pages_found": found[(run_id, site)]["report_page"],
-                "attachments_found": found[(run_id, site)]["attachment"],
+                "id": sha[:16],
+                "agency": result.agency or agency_of(c.list_title or "") or "(unknown)",
+                "year": result.year or year_of(c.list_title or ""),
+                "title": result.title or _without_extension(c.list_title),
+                "template": result.template,
+                "published_on": result.published_on or f.page.published_on,
+                "site": c.site,
+                **(site.region if site else {"province": None, "city": None, "county": None}),
+                "detail_url": c.detail_url,
+                "document_url": c.url,
+                "document_sha256": sha,
+                "format": result.format,
+                "parse_status": result.status,
+                "parse_error": result.error,
+                "cells_count": len(result.cells),
+                "list_title": c.list_title,
+                "body": result.text,
+                "_result": result,
             }
         )
+    return reports
+
+
+def _without_extension(link_text: str | None) -> str | None:
+    """A link text like 某某2021年政府信息公开工作年度报告.pdf, as a title."""
+    return re.sub(r"\.(pdf|docx?|wps|xlsx?|ofd)$", "", link_text, flags=re.I) if link_text else None
+
+
+def _agency_rows(reports: list[dict[str, Any]], sites: dict[str, Site]) -> dict[str, dict[str, Any]]:
+    """Agencies by id; sets each report's agency_id. A short name (竹亭镇) joins the full name the same site's
+    reports print (宜春市袁州区竹亭镇人民政府), so one agency's years line up."""
+    names_by_site: dict[str, set[str]] = defaultdict(set)
+    for r in reports:
+        names_by_site[r["site"] or ""].add(r["agency"])
+    agencies: dict[str, dict[str, Any]] = {}
+    for r in reports:
+        site = sites.get(r["site"] or "")
+        region = site.region if site else {"province": None, "city": None, "county": None}
+        name = canonical_names(names_by_site[r["site"] or ""], region).get(r["agency"], r["agency"])
+        r["agency_id"] = agency_id(r["site"] or "", name)
+        agencies.setdefault(
+            r["agency_id"],
+            {
+                "id": r["agency_id"],
+                "name": name,
+                "level": agency_level(name),
+                **region,
+                "admin_code": site.admin_code if site else None,
+                "site": r["site"],
+            },
+        )
+    return agencies
+
+
+def _check_rows(reports: list[dict[str, Any]], cells: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The parser's checks of each report, plus the cross-year chain, which needs every report of the agency."""
+    by_agency_year = {(r["agency_id"], r["year"]): r for r in reports if r["template"] in ("2019", "2021")}
+    rows = []
+    for r in reports:
+        checks = list(r["_result"].checks)
+        if r["template"] in ("2019", "2021") and r["year"]:
+            previous = by_agency_year.get((r["agency_id"], r["year"] - 1))
+            checks.append(carry_over_chain(cells[r["id"]], cells[previous["id"]] if previous else None, r["year"]))
+        statuses = Counter(c.status for c in checks if c.severity == "error")
+        r.update(
+            checks_passed=statuses["pass"],
+            checks_failed=statuses["fail"],
+            checks_not_assessable=statuses["not_assessable"],
+        )
+        rows += [
+            {
+                "report_id": r["id"],
+                "check_key": c.key,
+                "status": c.status,
+                "severity": c.severity,
+                "details": json.dumps(c.details, ensure_ascii=False),
+            }
+            for c in checks
+        ]
     return rows
 
 
@@ -240,16 +328,44 @@ def build(
     if not (data_dir / "archive" / "index.sqlite").exists():
         raise FileNotFoundError(f"no archive in {data_dir / 'archive'}: run `nianbao crawl` first")
     sites = load(registry)
-    builder = Builder(data_dir, sites, progress)
-    summary = BuildSummary(sites=len(sites), fetches=len(builder.fetches))
-    summary.outcomes.update(f["outcome"] for f in builder.fetches)
+    archive = Archive(data_dir)
+
+    groups = archive.candidates()
+    progress(f"parsing {len(groups)} report pages and their attachments")
+    found: list[Found] = []
+    for n, group in enumerate(groups, 1):
+        found += archive.choose(group)
+        if n % 10 == 0 or n == len(groups):
+            progress(f"  parsed {n}/{len(groups)} report pages")
+
+    documents = _document_rows(archive.fetches)
+    reports = _report_rows(found, sites)
+    agencies = _agency_rows(reports, sites)
+    cells = {r["id"]: _cell_rows(r["id"], r["_result"]) for r in reports}
+    values = {
+        rid: {f"{c['table_key']}.{c['row_key']}.{c['column_key']}": c["value"] for c in rows}
+        for rid, rows in cells.items()
+    }
+    checks = _check_rows(reports, values)
+    extra_rows = [
+        {
+            "report_id": r["id"],
+            "table_key": e.table,
+            "position": i,
+            "labels": json.dumps(e.labels, ensure_ascii=False),
+            "cell_texts": json.dumps(e.values, ensure_ascii=False),
+        }
+        for r in reports
+        for i, e in enumerate(r["_result"].extra_rows)
+    ]
+    for r in reports:
+        documents[r["document_sha256"]]["format"] = r["format"]
 
     target = data_dir / "reports.db"
     tmp = data_dir / f".reports.db.{os.getpid()}.tmp"
     tmp.unlink(missing_ok=True)
     db = sqlite_utils.Database(tmp)
     db.conn.executescript(SCHEMA.read_text(encoding="utf-8"))
-
     db["sites"].insert_all(
         {
             "host": s.host,
@@ -262,151 +378,16 @@ def build(
         }
         for s in sorted(sites.values(), key=lambda s: s.host)
     )
-    fetch_columns = [c for c in db["fetches"].columns_dict]
-    db["fetches"].insert_all({k: f.get(k) for k in fetch_columns} for f in builder.fetches)
-    db["crawl_runs"].insert_all(_crawl_run_rows(builder.fetches, builder.discoveries, builder.index.runs()))
-
-    documents: dict[str, dict[str, Any]] = {}
-    for f in builder.fetches:
-        if f["outcome"] != "ok" or not f["sha256"]:
-            continue
-        doc = documents.get(f["sha256"])
-        if doc is None:
-            documents[f["sha256"]] = {
-                "sha256": f["sha256"],
-                "url": f["url"],
-                "site": f["site"],
-                "content_type": f["content_type"],
-                "format": None,
-                "size": f["length"],
-                "first_seen": f["fetched_at"],
-                "last_seen": f["fetched_at"],
-                "fetch_count": 1,
-                "warc_file": f["warc_file"],
-                "warc_offset": f["warc_offset"],
-                "warc_record_id": f["warc_record_id"],
-            }
-        else:
-            doc["last_seen"] = max(doc["last_seen"], f["fetched_at"])
-            doc["first_seen"] = min(doc["first_seen"], f["fetched_at"])
-            doc["fetch_count"] += 1
-
-    groups = builder.candidates()
-    progress(f"parsing {len(groups)} report pages and their attachments")
-    chosen: list[tuple[Candidate, ParseResult]] = []
-    for n, group in enumerate(groups, 1):
-        chosen += builder.choose(group)
-        if n % 10 == 0 or n == len(groups):
-            progress(f"  parsed {n}/{len(groups)} report pages")
-
-    agencies: dict[str, dict[str, Any]] = {}
-    reports: list[dict[str, Any]] = []
-    cells: list[dict[str, Any]] = []
-    seen_documents: set[str] = set()
-    values_by_report: dict[str, dict[str, Any]] = {}
-    for candidate, result in chosen:
-        sha = candidate.fetch["sha256"]
-        if sha in seen_documents:
-            continue  # the same report reached through several pages
-        seen_documents.add(sha)
-        documents[sha]["format"] = result.format
-        site = sites.get(candidate.site or "")
-        region = site.region if site else {"province": None, "city": None, "county": None}
-        agency = result.agency or (agency_of(candidate.list_title) if candidate.list_title else None) or "(unknown)"
-        agency_id = _stable_id(candidate.site or "", agency)
-        agencies.setdefault(
-            agency_id,
-            {
-                "id": agency_id,
-                "name": agency,
-                "level": _agency_level(agency),
-                **region,
-                "admin_code": site.admin_code if site else None,
-                "site": candidate.site,
-            },
-        )
-        report_id = sha[:16]
-        checks = result.checks
-        reports.append(
-            {
-                "id": report_id,
-                "agency_id": agency_id,
-                "agency": agency,
-                "year": result.year or (year_of(candidate.list_title) if candidate.list_title else None),
-                "title": result.title or _without_extension(candidate.list_title),
-                "template": result.template,
-                "published_on": result.published_on,
-                "site": candidate.site,
-                **region,
-                "detail_url": candidate.detail_url,
-                "document_url": candidate.url,
-                "document_sha256": sha,
-                "format": result.format,
-                "parse_status": result.status,
-                "parse_error": result.error,
-                "cells_count": len(result.cells),
-                "list_title": candidate.list_title,
-                "body": result.text,
-                "_checks": checks,
-                "_result": result,
-            }
-        )
-        report_cells = _cell_rows(report_id, result)
-        cells += report_cells
-        values_by_report[report_id] = {
-            f"{c['table_key']}.{c['row_key']}.{c['column_key']}": c["value"] for c in report_cells
-        }
-
-    # Cross-year check per agency: needs every report of the agency, so it runs here, not in the parser.
-    by_agency_year = {(r["agency_id"], r["year"]): r for r in reports if r["template"] in ("2019", "2021")}
-    for r in reports:
-        if r["template"] in ("2019", "2021") and r["year"]:
-            previous = by_agency_year.get((r["agency_id"], r["year"] - 1))
-            r["_checks"] = [
-                *r["_checks"],
-                carry_over_chain(
-                    values_by_report[r["id"]], values_by_report[previous["id"]] if previous else None, r["year"]
-                ),
-            ]
-
-    check_rows, extra_rows = [], []
-    for r in reports:
-        statuses = Counter(c.status for c in r["_checks"] if c.severity == "error")
-        r.update(
-            checks_passed=statuses["pass"],
-            checks_failed=statuses["fail"],
-            checks_not_assessable=statuses["not_assessable"],
-        )
-        check_rows += [
-            {
-                "report_id": r["id"],
-                "check_key": c.key,
-                "status": c.status,
-                "severity": c.severity,
-                "details": json.dumps(c.details, ensure_ascii=False),
-            }
-            for c in r["_checks"]
-        ]
-        extra_rows += [
-            {
-                "report_id": r["id"],
-                "table_key": e.table,
-                "position": i,
-                "labels": json.dumps(e.labels, ensure_ascii=False),
-                "cell_texts": json.dumps(e.values, ensure_ascii=False),
-            }
-            for i, e in enumerate(r["_result"].extra_rows)
-        ]
-        summary.parse_status[r["parse_status"]] += 1
-        summary.reports_with_failed_checks += statuses["fail"] > 0
-
+    fetch_columns = list(db["fetches"].columns_dict)
+    db["fetches"].insert_all({k: f.get(k) for k in fetch_columns} for f in archive.fetches)
+    db["crawl_runs"].insert_all(_crawl_run_rows(archive))
     db["documents"].insert_all(documents[k] for k in sorted(documents))
     db["agencies"].insert_all(agencies[k] for k in sorted(agencies))
     db["reports"].insert_all(
         {k: v for k, v in r.items() if not k.startswith("_")} for r in sorted(reports, key=lambda r: r["id"])
     )
-    db["cells"].insert_all(sorted(cells, key=lambda c: (c["report_id"], c["table_key"], c["row_key"], c["column_key"])))
-    db["checks"].insert_all(sorted(check_rows, key=lambda c: (c["report_id"], c["check_key"])))
+    db["cells"].insert_all(row for rid in sorted(cells) for row in cells[rid])
+    db["checks"].insert_all(sorted(checks, key=lambda c: (c["report_id"], c["check_key"])))
     db["extra_rows"].insert_all(sorted(extra_rows, key=lambda e: (e["report_id"], e["table_key"], e["position"])))
     # Chinese has no spaces between words: trigram FTS finds any substring of 3+ characters.
     db["reports"].enable_fts(["title", "agency", "body"], tokenize="trigram", create_triggers=False)
@@ -414,7 +395,14 @@ def build(
     db.close()
     os.replace(tmp, target)
 
-    summary.documents = len(documents)
-    summary.reports = len(reports)
-    summary.database = str(target)
+    summary = BuildSummary(
+        sites=len(sites),
+        fetches=len(archive.fetches),
+        documents=len(documents),
+        reports=len(reports),
+        database=str(target),
+    )
+    summary.outcomes.update(f["outcome"] for f in archive.fetches)
+    summary.parse_status.update(r["parse_status"] for r in reports)
+    summary.reports_with_failed_checks = sum(r["checks_failed"] > 0 for r in reports)
     return summary

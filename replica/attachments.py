@@ -10,23 +10,18 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from parsers import libreoffice
 from replica.content import Publication, ReportContent, publications
 from replica.render import RENDERER_VERSION, report_docx
 
 ATTACHMENT_FORMATS = ("pdf", "docx", "doc")
 LIBREOFFICE_TARGETS = {"pdf": "pdf", "doc": "doc:MS Word 97"}  # --convert-to argument per format
 LIBREOFFICE_TIMEOUT = 600  # seconds for one soffice call (a cold profile start alone can take a while)
-INSTALL_HINT = (
-    "install the Debian package libreoffice-writer-nogui (scripts/install-system-packages does it, as root), "
-    "or start the replica without document conversion"
-)
 
 
 class AttachmentError(RuntimeError):
@@ -103,48 +98,16 @@ def _convert_all(cache_dir: Path, pubs: list[Publication], fmt: str) -> list[Pat
 
 
 def convert_with_libreoffice(sources: list[Path], fmt: str, out_dir: Path, profile_dir: Path) -> list[Path]:
-    """Convert `sources` to `fmt` in one headless soffice run with its own profile (a shared one drops outputs)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise AttachmentError(
-            f"LibreOffice (soffice) is not installed, needed for the replica's {fmt.upper()} files: {INSTALL_HINT}"
-        )
+    """Convert `sources` to `fmt` in one headless soffice run (see parsers.libreoffice)."""
     print(
         f"replica: converting {len(sources)} report(s) to {fmt.upper()} with LibreOffice (first run only, slow)…",
         file=sys.stderr,
         flush=True,
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        soffice,
-        f"-env:UserInstallation={profile_dir.resolve().as_uri()}",
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        LIBREOFFICE_TARGETS[fmt],
-        "--outdir",
-        str(out_dir),
-        *map(str, sources),
-    ]
-    # Own session so a timeout can kill soffice.bin too, not only the launcher script.
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        stdout, stderr = proc.communicate(timeout=LIBREOFFICE_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise AttachmentError(
-            f"LibreOffice took more than {LIBREOFFICE_TIMEOUT}s converting to {fmt.upper()}"
-        ) from None
-    outputs = [out_dir / (s.stem + "." + fmt) for s in sources]
-    missing = [p.name for p in outputs if not p.exists()]
-    if missing:
-        log = (stdout + stderr).decode("utf-8", "replace").strip()[-800:]
-        raise AttachmentError(
-            f"LibreOffice did not produce {', '.join(missing)} (exit code {proc.returncode}); "
-            f"if LibreOffice Writer is missing, {INSTALL_HINT}. soffice said: {log}"
-        )
-    return outputs
+        return libreoffice.convert(sources, LIBREOFFICE_TARGETS[fmt], out_dir, profile_dir, LIBREOFFICE_TIMEOUT)
+    except libreoffice.LibreOfficeError as e:
+        raise AttachmentError(f"{e}; the replica's {fmt.upper()} files need it, or start it without conversion") from e
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

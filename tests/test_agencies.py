@@ -1,0 +1,40 @@
+"""One agency per publishing body, however its reports print the name."""
+
+from __future__ import annotations
+
+from publish.agencies import agency_level, canonical_names
+
+YUANZHOU = {"province": "江西省", "city": "宜春市", "county": "袁州区"}
+BANAN = {"province": "重庆市", "city": "重庆市", "county": "巴南区"}
+
+
+def test_short_name_joins_the_full_name_of_the_same_site():
+    names = {"竹亭镇", "宜春市袁州区竹亭镇人民政府", "宜春市袁州区林业局"}
+    assert canonical_names(names, YUANZHOU) == {"竹亭镇": "宜春市袁州区竹亭镇人民政府"}
+
+
+def test_a_government_is_not_merged_into_its_office():
+    names = {"重庆市巴南区人民政府", "重庆市巴南区人民政府办公室"}
+    assert canonical_names(names, BANAN) == {}
+
+
+def test_municipality_prefix_and_ambiguity():
+    assert canonical_names({"安澜镇", "重庆市巴南区安澜镇人民政府"}, BANAN) == {"安澜镇": "重庆市巴南区安澜镇人民政府"}
+    # Two candidate full names: the short one stays as printed.
+    assert canonical_names({"安澜镇", "重庆市巴南区安澜镇人民政府", "巴南区安澜镇人民政府"}, BANAN) == {
+        "巴南区安澜镇人民政府": "重庆市巴南区安澜镇人民政府"
+    }
+
+
+def test_levels():
+    assert [
+        agency_level(n)
+        for n in (
+            "重庆市渝北区人民政府王家街道办事处",
+            "宜春市袁州区竹亭镇人民政府",
+            "竹亭镇",
+            "重庆市巴南区人民政府",
+            "宜春市人民政府",
+            "重庆市巴南区交通运输委员会",
+        )
+    ] == ["街道", "乡镇", "乡镇", "区县", "市", "部门"]

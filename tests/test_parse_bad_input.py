@@ -1,0 +1,97 @@
+"""Bad input never raises: it becomes a recorded status with a reason a person can act on."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import parsers.extract
+from parsers import parse
+
+STATUSES = {"ok", "not_report", "no_tables", "needs_ocr", "error"}
+
+
+def test_truncated_pdf_is_an_error_with_its_reason():
+    result = parse(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
+    assert (result.status, result.format) == ("error", "pdf")
+    assert result.error
+
+
+def test_zip_bomb_docx_is_refused_before_inflating():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w", force_zip64=True) as part:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(260):  # 260 MiB of zeros, a few hundred KiB compressed
+                part.write(chunk)
+    result = parse(buffer.getvalue())
+    assert (result.status, result.format) == ("error", "docx")
+    assert "zip bomb" in result.error
+
+
+def test_malformed_html_does_not_raise():
+    result = parse(b"<html><body><table><tr><td rowspan=abc colspan=99999>1<td>\xff\xfe<tr><td rowspan=0>")
+    assert result.status == "not_report"
+
+
+def test_gbk_page_without_declared_charset_is_read():
+    page = "<html><body><p>袁州区工业和信息化委员会2016年政府信息公开工作年度报告</p><p>一、概述</p></body></html>"
+    result = parse(page.encode("gbk"), "text/html")
+    assert (result.status, result.template, result.year) == ("ok", "legacy", 2016)
+    assert result.agency == "袁州区工业和信息化委员会"
+
+
+def test_challenge_page_is_not_a_report():
+    body = b"<html><head><script>$_ts=window['$_ts'];$_ts.nsd=1;</script></head><body></body></html>"
+    assert parse(body, "text/html").status == "not_report"
+
+
+def test_image_needs_ocr():
+    assert parse(b"\x89PNG\r\n\x1a\n" + b"\0" * 100).status == "needs_ocr"
+
+
+def test_huge_input_is_refused(monkeypatch):
+    monkeypatch.setattr(parsers.extract, "MAX_INPUT_BYTES", 1000)
+    result = parse(b"x" * 1001)
+    assert result.status == "error" and "too large" in result.error
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4096) | st.text(max_size=2000).map(lambda s: s.encode("utf-8")))
+def test_any_bytes_give_a_status_not_an_exception(data):
+    result = parse(data)
+    assert result.status in STATUSES
+    assert result.status == "ok" or result.error
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "\t",
+                "\n",
+                "0",
+                "总计",
+                "一、本年新收政府信息公开申请数量",
+                "第二十条第（一）项",
+                "信息内容",
+                "规章",
+                " ",
+                "/",
+                "-3",
+                "72.8万元",
+                "自然人",
+                "行政复议",
+            ]
+        ),
+        max_size=300,
+    )
+)
+def test_table_like_text_gives_a_status_not_an_exception(tokens):
+    result = parse("".join(tokens).encode("utf-8"))
+    assert result.status in STATUSES
