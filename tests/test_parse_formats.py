@@ -1,0 +1,68 @@
+"""The five seed reports rendered by the project itself as HTML (rowspan/colspan), DOCX (python-docx merges), and
+PDF and DOC (LibreOffice from the DOCX) parse to the same gold cells as their text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SEED_NAMES, gold
+
+from parsers import parse
+from parsers.libreoffice import convert
+from replica.content import publications
+from replica.render import report_docx, report_html
+
+
+def seed_content(name: str):
+    return next(p.report for p in publications() if p.report.seed == name)
+
+
+def expected_cells(name: str) -> dict:
+    g = gold(name)
+    return {k: v for k, v in g["cells"].items() if k not in g["unscored"]}
+
+
+def check(result, name: str) -> None:
+    g = gold(name)
+    assert result.status == "ok", result.error
+    assert (result.template, result.year) == (g["template"], g["year"])
+    assert g["agency_contains"] in result.agency
+    assert {c.key: c.value for c in result.cells} == expected_cells(name)
+    assert {c.key: c.unit for c in result.cells if c.unit} == g["units"]
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_html(name):
+    page = f'<html><head><meta charset="utf-8"></head><body><div class="TRS_Editor">{report_html(seed_content(name))}'
+    check(parse(f"{page}</div></body></html>".encode()), name)
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_docx(name):
+    check(parse(report_docx(seed_content(name))), name)
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """Every seed as PDF and DOC, two LibreOffice runs in all."""
+    work = tmp_path_factory.mktemp("seed-documents")
+    sources = []
+    for name in SEED_NAMES:
+        path = work / f"{name}.docx"
+        path.write_bytes(report_docx(seed_content(name)))
+        sources.append(path)
+    files = {}
+    for fmt, target in (("pdf", "pdf"), ("doc", "doc:MS Word 97")):
+        for name, out in zip(SEED_NAMES, convert(sources, target, work / fmt, work / "profile"), strict=True):
+            files[(name, fmt)] = out
+    return files
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["pdf", "doc"])
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_libreoffice_formats(converted, name, fmt):
+    result = parse(converted[(name, fmt)].read_bytes())
+    assert result.format == fmt
+    check(result, name)
