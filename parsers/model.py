@@ -107,6 +107,7 @@ class ParseResult:
     extra_rows: list[ExtraRow] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
     error: str | None = None  # why status is error / needs_ocr / not_report
+    warnings: list[str] = field(default_factory=list)  # what was read with doubt, or could not be placed
     text: str = ""  # narrative text (paragraphs), for search
     document: Document | None = None
     table_kinds: dict[int, str] = field(default_factory=dict)  # block index -> active | requests | appeals
@@ -129,4 +130,5 @@ class ParseResult:
             "cells": [c.as_dict() for c in self.cells],
             "extra_rows": [r.as_dict() for r in self.extra_rows],
             "checks": [c.as_dict() for c in self.checks],
+            "warnings": self.warnings,
         }

@@ -59,6 +59,8 @@ def table_text(result: ParseResult, name: str) -> str:
             )
     for extra in result.extra_rows:
         lines.append(f"extra row ({extra.table}): {' / '.join(extra.labels)}: {' | '.join(extra.values)}")
+    for warning in result.warnings:
+        lines.append(f"warning: {warning}")
     if result.checks:
         lines.append("\nchecks: " + ", ".join(f"{c.key} {c.status}" for c in result.checks))
     return "\n".join(lines)

@@ -119,5 +119,9 @@ def read_report(doc: Document) -> ParseResult:
         known = {c.key for c in result.cells}
         result.cells += [c for c in mapped.cells if c.key not in known]
         result.extra_rows += mapped.extra_rows
+        result.warnings += mapped.problems
+    if not result.cells:
+        result.status = "error"
+        result.error = "national tables found, but no cell could be read: " + "; ".join(result.warnings)[:400]
     result.checks = run_checks(result.cells, tpl, result.text)
     return result

@@ -56,6 +56,7 @@ CREATE TABLE reports (
     format                  TEXT,
     parse_status            TEXT,
     parse_error             TEXT,
+    parse_warnings          TEXT,
     cells_count             INTEGER,
     checks_passed           INTEGER,
     checks_failed           INTEGER,

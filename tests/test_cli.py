@@ -4,6 +4,7 @@ its contract."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +50,7 @@ def test_parse_json_contract():
         "cells",
         "extra_rows",
         "checks",
+        "warnings",
     ]
     assert (result["title"], result["agency"], result["year"], result["template"]) == (
         "重庆市巴南区安澜镇人民政府2019年政府信息公开工作年度报告",
@@ -95,3 +97,13 @@ def test_data_dir_comes_from_the_environment(monkeypatch, tmp_path):
     assert data_dir_of(parser().parse_args(["build"])) == tmp_path
     assert data_dir_of(parser().parse_args(["build", "--data-dir", "x"])) == Path("x")
     assert data_dir_of(parser().parse_args(["--data-dir", "y", "build"])) == Path("y")
+
+
+def test_every_environment_setting_is_documented():
+    code = "".join(
+        p.read_text(encoding="utf-8") for d in ("crawler", "nianbao", "publish") for p in (ROOT / d).rglob("*.py")
+    )
+    names = set(re.findall(r"NIANBAO_[A-Z_]+", code))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(names) == 11
+    assert sorted(n for n in names if f"`{n}`" not in readme) == []
