@@ -59,6 +59,11 @@ class ArchiveMiddleware:
             return
         message = f"{type(exception).__name__}: {exception}".strip()
         outcome = "too_large" if "maxsize" in message.lower() or "larger than" in message.lower() else "network_error"
+        if "certificate verify failed" in message:
+            message = (
+                "TLS certificate verify failed (a broken chain on the site, or a proxy's certificate outside replica "
+                f"mode; NIANBAO_TLS_VERIFY=0 stops verifying): {message}"
+            )
         self.session.record_failure(request, outcome, message[:1000])
 
 

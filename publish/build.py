@@ -253,7 +253,7 @@ def _report_rows(found: list[Found], sites: dict[str, Site]) -> list[dict[str, A
                 "format": result.format,
                 "parse_status": result.status,
                 "parse_error": result.error,
-            "parse_warnings": json.dumps(result.warnings, ensure_ascii=False) if result.warnings else None,
+                "parse_warnings": json.dumps(result.warnings, ensure_ascii=False) if result.warnings else None,
                 "cells_count": len(result.cells),
                 "list_title": c.list_title,
                 "body": result.text,

@@ -201,3 +201,33 @@ def test_scrapy_crawl_works_from_the_repository_root(tmp_path, replica_full_serv
     with sqlite3.connect(tmp_path / "archive" / "index.sqlite") as db:
         found = db.execute("select count(*) from discoveries where kind = 'report_page'").fetchone()[0]
     assert found == 5
+
+
+def test_replica_certificate_is_refused_outside_replica_mode(tmp_path, replica_full_server):
+    # Same proxy, no --replica-ca: a live crawl verifies certificates and must not accept the replica's.
+    proc = subprocess.run(
+        [
+            NIANBAO,
+            "crawl",
+            "--data-dir",
+            str(tmp_path),
+            "--proxy",
+            replica_full_server.proxy_url,
+            "--site",
+            "www.hc.gov.cn",
+            "--delay",
+            "0",
+            "--log-level",
+            "ERROR",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2  # a registered site yielded no report
+    assert "ERROR: www.hc.gov.cn yielded no report" in proc.stdout
+    with sqlite3.connect(tmp_path / "archive" / "index.sqlite") as db:
+        rows = db.execute("select distinct url, outcome from fetches order by url").fetchall()
+        errors = {e for (e,) in db.execute("select error from fetches")}
+    assert rows == [("https://www.hc.gov.cn/", "network_error"), ("https://www.hc.gov.cn/robots.txt", "network_error")]
+    assert all(e.startswith("TLS certificate verify failed") for e in errors)
