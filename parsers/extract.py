@@ -52,9 +52,10 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
             document = docx.extract(data)
         elif fmt == "pdf":
             document = pdf.extract(data)
-            if pdf.is_scanned(document):
+            problem = pdf.text_layer_problem(document)
+            if problem:
                 result = read_report(document)
-                result.status, result.error = "needs_ocr", "a PDF without a text layer (a scan)"
+                result.status, result.error = "needs_ocr", problem
                 return result
         elif fmt == "doc":
             document = doc.extract(data)

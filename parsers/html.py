@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import lxml.html
+import trafilatura
 from lxml import etree
 
 from parsers.model import Document, Paragraph, Table
@@ -97,12 +98,13 @@ def _link_text_len(el: etree._Element) -> int:
     return sum(_text_len(a) for a in el.iter("a"))
 
 
-def find_body(root: etree._Element) -> etree._Element:
-    """The report body: a known CMS container, else the deepest block holding most of the page's non-link text."""
+def find_body(root: etree._Element) -> tuple[etree._Element, bool]:
+    """The report body: a known CMS container (True), else the deepest block holding most of the page's non-link
+    text (False)."""
     for selector in BODY_SELECTORS:
         found = root.cssselect(selector)
         if found:
-            return max(found, key=_text_len)
+            return max(found, key=_text_len), True
     body = root.find("body")
     body = body if body is not None else root
     total = _text_len(body) - _link_text_len(body)
@@ -111,7 +113,7 @@ def find_body(root: etree._Element) -> etree._Element:
         own = _text_len(el) - _link_text_len(el)
         if own >= 0.6 * total and len(list(el.iterancestors())) > len(list(best.iterancestors())):
             best = el
-    return best
+    return best, False
 
 
 def _cell_text(cell: etree._Element) -> str:
@@ -194,7 +196,7 @@ def extract(data: bytes, content_type: str | None = None) -> Document:
     text = decode(data, content_type)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
     root = lxml.html.document_fromstring(text or "<html></html>")
-    body = find_body(root)
+    body, known_cms = find_body(root)
     blocks: list = []
     buf: list[str] = []
     _walk(body, blocks, buf)
@@ -208,9 +210,12 @@ def extract(data: bytes, content_type: str | None = None) -> Document:
         r"(?:日期|发布时间|发布日期)[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})", root.text_content()
     )
     published_on = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+    # On a page of an unknown CMS the densest block may still hold menus; trafilatura (slower) knows boilerplate.
+    narrative = None if known_cms else trafilatura.extract(text, include_tables=False, include_comments=False)
     return Document(
         blocks=blocks,
         format="html",
+        narrative=narrative,
         title=title,
         published_on=published_on,
         source=_meta(root, "ContentSource"),

@@ -51,3 +51,31 @@ def item_number(label: str | None) -> str | None:
 def chinese_year(text: str) -> str:
     """二〇一九年 -> 2019年, so one year pattern serves both spellings."""
     return re.sub(r"[〇零○Ｏ一二三四五六七八九]{4}(?=年)", lambda m: "".join(_CN_DIGITS[c] for c in m.group(0)), text)
+
+
+def _cn_small_number(text: str) -> int | None:
+    """一 .. 三十一, as in 二〇二〇年一月十五日."""
+    values = {c: int(d) for c, d in _CN_DIGITS.items() if d.isdigit()}
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + values.get(text[1:], 0)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return values[tens] * 10 + (values[ones] if ones else 0)
+    return values.get(text)
+
+
+def signature_date(lines: list[str]) -> str | None:
+    """The date a report is signed with on a line of its own near its end (2020年1月15日, 二〇二〇年一月十五日)."""
+    for line in reversed(lines[-6:]):
+        s = re.sub(r"\s+", "", chinese_year(line))
+        m = re.fullmatch(
+            r"((?:19|20)\d{2})年(\d{1,2}|[一二三十]{1,3})月(\d{1,2}|[一二三十]{1,4}[一二三四五六七八九]?)日", s
+        )
+        if m:
+            month = int(m.group(2)) if m.group(2).isdigit() else _cn_small_number(m.group(2))
+            day = int(m.group(3)) if m.group(3).isdigit() else _cn_small_number(m.group(3))
+            if month and day and 1 <= month <= 12 and 1 <= day <= 31:
+                return f"{m.group(1)}-{month:02d}-{day:02d}"
+    return None

@@ -34,6 +34,7 @@ class Document:
     published_on: str | None = None  # YYYY-MM-DD from page metadata
     source: str | None = None  # <meta name="ContentSource">
     pages: int | None = None  # PDF page count
+    narrative: str | None = None  # the running text, when an extractor reads it better than the blocks give it
 
     @property
     def tables(self) -> list[Table]:
@@ -44,7 +45,7 @@ class Document:
         return [b.text for b in self.blocks if isinstance(b, Paragraph)]
 
     def text(self) -> str:
-        return "\n".join(self.paragraphs)
+        return self.narrative or "\n".join(self.paragraphs)
 
 
 @dataclass

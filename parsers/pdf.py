@@ -1,15 +1,27 @@
-"""PDF reports with a text layer: pdfplumber tables (merged cells come back as None) and the text around them."""
+"""PDF reports with a text layer: pdfplumber tables (merged cells come back as None) and the text around them.
+
+Tables drawn without ruling lines are rebuilt from the positions of the words: one row per line of words, one cell
+per word (a gap between words is a cell boundary), the region of such lines between headings being one table.
+"""
 
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 
 import pdfplumber
 
-from parsers.model import Document, Paragraph, Table
+from parsers.model import Document, ExtractionError, Paragraph, Table
+from parsers.tables import split_row
+from parsers.values import read
 
 MAX_PAGES = 300
+_LINE_TOLERANCE = 3.0  # points: words whose tops differ less than this share a line
+_SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_UNIT = re.compile(r"^(万元|亿元|元)$")
+_HEADER = re.compile(r"第二十条|信息内容|申请人情况|行政复议|自然人")
+MIN_COLUMNS_BY_POSITION = 5  # only the wide tables (三: 7 columns, 四: 15) have their blanks placed by position
 
 
 def _outside(bboxes: list[tuple[float, float, float, float]]):
@@ -21,47 +33,134 @@ def _outside(bboxes: list[tuple[float, float, float, float]]):
     return keep
 
 
+@dataclass
+class _Word:
+    text: str
+    x: float  # horizontal centre
+
+
+def _word_lines(page) -> list[tuple[float, list[_Word]]]:
+    """(top, words) per line, left to right; a unit printed apart from its number (72.8 万元) joins it."""
+    words = sorted(page.extract_words(x_tolerance=1.5, y_tolerance=2), key=lambda w: (w["top"], w["x0"]))
+    lines: list[list[dict]] = []
+    for word in words:
+        if lines and word["top"] - lines[-1][0]["top"] < _LINE_TOLERANCE:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    result = []
+    for line in lines:
+        cells: list[_Word] = []
+        for word in sorted(line, key=lambda w: w["x0"]):
+            if cells and _UNIT.match(word["text"]) and read(cells[-1].text).numeric:
+                cells[-1].text += word["text"]
+            else:
+                cells.append(_Word(word["text"], (word["x0"] + word["x1"]) / 2))
+        result.append((line[0]["top"], cells))
+    return result
+
+
+def _is_table_row(cells: list[str]) -> bool:
+    """Labels then numbers (行政许可 11 0 168), or a header of short labels (信息内容 本年新制作数量 …); not a line
+    of running text that the layout happened to space out (统计期限自 2020 年 1 月 1 日起)."""
+    if len(cells) < 2:
+        return False
+    _, values = split_row(cells)
+    if any(read(v).numeric for v in values):
+        return True
+    return not any(read(c).numeric for c in cells) and all(len(c) <= 40 for c in cells)
+
+
+def _with_blanks(rows: list[list[_Word]]) -> list[list[str]]:
+    """A blank cell leaves no word behind. In the wide tables (三 and 四), a row with one or two numbers fewer than
+    the table's full rows gets a blank where the full rows have a number and it has none."""
+    texts = [[w.text for w in row] for row in rows]
+    counts = [len(split_row(t)[1]) for t in texts]
+    full = max(counts, default=0)
+    if full < MIN_COLUMNS_BY_POSITION:
+        return texts
+    anchors = [w.x for w in rows[counts.index(full)][-full:]]
+    result = []
+    for row, text, count in zip(rows, texts, counts, strict=True):
+        if full - 2 <= count < full and count:
+            slots = [min(range(full), key=lambda i, w=w: abs(anchors[i] - w.x)) for w in row[-count:]]
+            if all(a < b for a, b in zip(slots, slots[1:], strict=False)):
+                values = [""] * full
+                for slot, word in zip(slots, row[-count:], strict=True):
+                    values[slot] = word.text
+                text = text[: len(text) - count] + values
+        result.append(text)
+    return result
+
+
+def _blocks_from_words(page) -> list[tuple[float, Paragraph | Table]]:
+    """Tables without ruling lines: runs of lines with several cells, with the short lines inside them (wrapped
+    labels, 第二十条 block titles); a section heading or a long line ends a table."""
+    placed: list[tuple[float, Paragraph | Table]] = []
+    region: list[tuple[float, list[_Word]]] = []
+
+    def close() -> None:
+        if sum(_is_table_row([w.text for w in words]) for _, words in region) >= 2:
+            placed.append((region[0][0], Table(_with_blanks([words for _, words in region]))))
+        else:
+            placed.extend((top, Paragraph(" ".join(w.text for w in words))) for top, words in region)
+        region.clear()
+
+    for top, words in _word_lines(page):
+        text = " ".join(w.text for w in words)
+        if _is_table_row([w.text for w in words]):
+            region.append((top, words))
+        elif region and len(text) <= 30 and not _SECTION_HEADING.match(text):
+            region.append((top, words))
+        else:
+            close()
+            placed.append((top, Paragraph(text)))
+    close()
+    return placed
+
+
+def _blocks_of(page) -> list[tuple[float, Paragraph | Table]]:
+    found = page.find_tables()
+    if not found:
+        return _blocks_from_words(page)
+    placed: list[tuple[float, Paragraph | Table]] = [(t.bbox[1], Table(t.extract())) for t in found]
+    for line in page.filter(_outside([t.bbox for t in found])).extract_text_lines():
+        text = line["text"].strip()
+        if text:
+            placed.append((line["top"], Paragraph(text)))
+    return sorted(placed, key=lambda item: item[0])
+
+
+def _has_header(table: Table) -> bool:
+    return bool(_HEADER.search("".join(c or "" for c in table.rows[0])))
+
+
 def extract(data: bytes) -> Document:
     blocks: list[Paragraph | Table] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds for a broken file
+        raise ExtractionError(f"not a readable PDF: {type(e).__name__}: {e}") from e
+    with pdf:
         pages = len(pdf.pages)
         for page in pdf.pages[:MAX_PAGES]:
-            found = page.find_tables()
-            placed: list[tuple[float, Paragraph | Table]] = []
-            for t in found:
-                rows = [[None if c is None else c for c in row] for row in t.extract()]
-                placed.append((t.bbox[1], Table(rows)))
-            text_page = page.filter(_outside([t.bbox for t in found])) if found else page
-            for line in text_page.extract_text_lines():
-                text = line["text"].strip()
-                if text:
-                    placed.append((line["top"], Paragraph(text)))
-            placed.sort(key=lambda item: item[0])
-            for index, (_, block) in enumerate(placed):
-                # A table continued from the previous page: same width, no header of its own.
-                if (
-                    index == 0
-                    and isinstance(block, Table)
-                    and blocks
-                    and isinstance(blocks[-1], Table)
-                    and block.rows
-                    and len(block.rows[0]) == len(blocks[-1].rows[-1])
-                    and not _has_header(block)
-                ):
+            for index, (_, block) in enumerate(_blocks_of(page)):
+                # A table continued from the previous page has no header of its own.
+                continued = index == 0 and isinstance(block, Table) and blocks and isinstance(blocks[-1], Table)
+                if continued and block.rows and not _has_header(block):
                     blocks[-1].rows.extend(block.rows)
                 else:
                     blocks.append(block)
     return Document(blocks=blocks, format="pdf", pages=pages)
 
 
-def _has_header(table: Table) -> bool:
-    first = "".join(c or "" for c in table.rows[0])
-    return bool(re.search(r"第二十条|信息内容|申请人情况|行政复议|自然人", first))
-
-
-def is_scanned(document: Document) -> bool:
-    """A PDF whose pages give (almost) no text is a scan: it needs OCR, not a parser fix."""
-    chars = sum(len(p) for p in document.paragraphs) + sum(
-        len(c or "") for t in document.tables for r in t.rows for c in r
-    )
-    return bool(document.pages) and chars < 20 * (document.pages or 1)
+def text_layer_problem(document: Document) -> str | None:
+    """Why the PDF's text cannot be trusted, if it cannot: no text at all (a scan), or glyph codes without a Unicode
+    map, which pdfminer prints as (cid:123). Either way the report needs OCR, not a parser fix."""
+    text = "".join(document.paragraphs) + "".join(c or "" for t in document.tables for r in t.rows for c in r)
+    if document.pages and len(text) < 20 * document.pages:
+        return "a PDF without a text layer (a scan)"
+    cids = len(re.findall(r"\(cid:\d+\)", text))
+    if cids and cids * 8 > len(text) * 0.2:
+        return f"a PDF whose fonts have no Unicode map ({cids} glyphs read as (cid:N))"
+    return None

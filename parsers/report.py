@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from parsers.checks import run_checks
-from parsers.labels import chinese_year
+from parsers.labels import chinese_year, signature_date
 from parsers.model import Document, ParseResult, Table
 from parsers.tables import MAPPERS, classify, detect_template
-from parsers.template import templates
+from parsers.template import template_for_year, templates
 
 # A report title: "…2019年政府信息公开工作年度报告", "…2020年度政府信息公开年度报告", "…信息公开年报",
 # "关于2019年政府信息公开工作的年度报告"; pre-2019 ones are often "…年度政府信息公开工作报告".
@@ -82,7 +82,7 @@ def read_report(doc: Document) -> ParseResult:
         title=title,
         agency=agency_of(title) if title else None,
         year=year,
-        published_on=doc.published_on,
+        published_on=doc.published_on or signature_date(paragraphs),
         text=doc.text(),
         document=doc,
     )
@@ -98,6 +98,10 @@ def read_report(doc: Document) -> ParseResult:
     result.table_kinds = kinds
     tables = [doc.blocks[i] for i in kinds]
     template = detect_template([t for t in tables if isinstance(t, Table)])
+    if template is None and tables and year and year >= 2019:
+        # National tables whose headers name no template-specific column (table 三 alone): the year decides.
+        template = template_for_year(year)
+        result.warnings.append(f"template {template} taken from the report year: no table header tells")
 
     if template is None:
         if title and year and year < 2019:

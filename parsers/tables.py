@@ -72,24 +72,58 @@ def _match(labels: tuple[Label, ...], text: str) -> Label | None:
 
 
 def _join_broken_labels(rows: list[list[str]], known: tuple[Label, ...]) -> list[list[str]]:
-    """A label broken over a page ("3. 补正后申请内" + a row holding only "容仍不明确") is joined back."""
+    """A label broken over lines or pages is joined back: a row holding only its end ("容仍不明确") after the row
+    with the values, or only its start ("一、本年新收政府信") just before it. Joins happen only where the piece alone
+    matches no label and the joined label does."""
     result: list[list[str]] = []
+    before: str | None = None  # a lone label piece just before this row
     for row in rows:
         labels, values = split_row(row)
-        if result and len(labels) == 1 and all(not clean(v) for v in values) and _match(known, labels[0]) is None:
-            prev_labels, prev_values = split_row(result[-1])
-            if prev_labels and _match(known, prev_labels[-1] + labels[0]):
-                prev_labels[-1] = prev_labels[-1] + labels[0]
-                result[-1] = prev_labels + prev_values
-                continue
+        label_only = bool(labels) and all(not clean(v) for v in values)
+        if label_only and _match(known, labels[-1]) is None:
+            if result:
+                prev_labels, prev_values = split_row(result[-1])
+                if (
+                    prev_labels
+                    and _match(known, prev_labels[-1]) is None
+                    and _match(known, prev_labels[-1] + labels[-1])
+                ):
+                    prev_labels[-1] += labels[-1]
+                    result[-1] = prev_labels + prev_values
+                    before = None
+                    continue
+            before = labels[-1]
+            result.append(row)
+            continue
+        if labels and before and _match(known, labels[-1]) is None and _match(known, before + labels[-1]):
+            labels[-1] = before + labels[-1]
+            row = labels + values
+        before = None
         result.append(row)
     return result
 
 
+SUBTOTAL = "法人或其他组织/小计"
+
+
+def _requests_columns(rows: list[list[str]], tpl: Template) -> list[str | None]:
+    """Column keys in printed order. Some reports add a 小计 (subtotal of 法人或其他组织) column; it has no key in the
+    template, so its place is None and its cells become extra rows."""
+    columns: list[str | None] = [c.key for c in tpl.requests_columns]
+    for row in rows:
+        cores = [core(c) for c in row]
+        if "小计" in cores:
+            # 小计 printed before the organisation columns, or (more often) after them, just before 总计.
+            before_orgs = "商业企业" in cores and cores.index("小计") < cores.index("商业企业")
+            columns.insert(1 if before_orgs else columns.index("total"), None)
+            break
+    return columns
+
+
 def map_requests(table: Table, tpl: Template) -> Mapped:
     out = Mapped()
-    columns = [c.key for c in tpl.requests_columns]
     rows = _join_broken_labels([compact(r) for r in table.rows], tpl.requests_rows)
+    columns = _requests_columns(rows, tpl)
     seen: set[str] = set()
     for row in rows:
         labels, values = split_row(row)
@@ -108,7 +142,11 @@ def map_requests(table: Table, tpl: Template) -> Mapped:
             out.problems.append(f"requests row {label.key} printed twice; the first is kept")
             continue
         seen.add(label.key)
-        out.cells += [make_cell("requests", label.key, col, text) for col, text in zip(columns, fitted, strict=True)]
+        for col, text in zip(columns, fitted, strict=True):
+            if col is None:
+                out.extra_rows.append(ExtraRow("requests", [*labels, SUBTOTAL], [raw_text(text)]))
+            else:
+                out.cells.append(make_cell("requests", label.key, col, text))
     return out
 
 

@@ -46,3 +46,18 @@ def canonical_names(names: set[str], region: dict[str, str | None]) -> dict[str,
         if len(fuller) == 1:
             result[short] = fuller.pop()
     return result
+
+
+def full_name(name: str, region: dict[str, str | None]) -> str:
+    """A name printed without its region, completed with the region of the site it was crawled from:
+    竹亭镇 -> 宜春市袁州区竹亭镇人民政府, 袁州区林业局 -> 宜春市袁州区林业局. Other names stay as printed."""
+    province, city, county = region.get("province"), region.get("city"), region.get("county")
+    if not city or not county or name.startswith(tuple(p for p in (province, city) if p)):
+        return name
+    if name.startswith(county):
+        return city + name
+    if re.search(r"(镇|乡)$", name):
+        return f"{city}{county}{name}人民政府"
+    if name.endswith("街道"):
+        return f"{city}{county}{name}办事处"
+    return name

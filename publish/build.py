@@ -24,7 +24,7 @@ from parsers import parse
 from parsers.model import CheckResult, ParseResult
 from parsers.report import agency_of, year_of
 from parsers.template import templates
-from publish.agencies import agency_id, agency_level, canonical_names
+from publish.agencies import agency_id, agency_level, canonical_names, full_name
 
 SCHEMA = Path(__file__).with_name("schema.sql")
 REPORT_TEMPLATES = ("2019", "2021", "legacy")
@@ -270,7 +270,7 @@ def _without_extension(link_text: str | None) -> str | None:
 
 def _agency_rows(reports: list[dict[str, Any]], sites: dict[str, Site]) -> dict[str, dict[str, Any]]:
     """Agencies by id; sets each report's agency_id. A short name (竹亭镇) joins the full name the same site's
-    reports print (宜春市袁州区竹亭镇人民政府), so one agency's years line up."""
+    reports print (宜春市袁州区竹亭镇人民政府), or is completed with the site's region: one agency, one id."""
     names_by_site: dict[str, set[str]] = defaultdict(set)
     for r in reports:
         names_by_site[r["site"] or ""].add(r["agency"])
@@ -278,7 +278,9 @@ def _agency_rows(reports: list[dict[str, Any]], sites: dict[str, Site]) -> dict[
     for r in reports:
         site = sites.get(r["site"] or "")
         region = site.region if site else {"province": None, "city": None, "county": None}
-        name = canonical_names(names_by_site[r["site"] or ""], region).get(r["agency"], r["agency"])
+        name = canonical_names(names_by_site[r["site"] or ""], region).get(r["agency"]) or full_name(
+            r["agency"], region
+        )
         r["agency_id"] = agency_id(r["site"] or "", name)
         agencies.setdefault(
             r["agency_id"],

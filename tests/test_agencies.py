@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publish.agencies import agency_level, canonical_names
+from publish.agencies import agency_level, canonical_names, full_name
 
 YUANZHOU = {"province": "江西省", "city": "宜春市", "county": "袁州区"}
 BANAN = {"province": "重庆市", "city": "重庆市", "county": "巴南区"}
@@ -38,3 +38,12 @@ def test_levels():
             "重庆市巴南区交通运输委员会",
         )
     ] == ["街道", "乡镇", "乡镇", "区县", "市", "部门"]
+
+
+def test_names_without_region_are_completed_with_the_site_region():
+    assert full_name("竹亭镇", YUANZHOU) == "宜春市袁州区竹亭镇人民政府"
+    assert full_name("袁州区林业局", YUANZHOU) == "宜春市袁州区林业局"
+    assert full_name("安澜镇", BANAN) == "重庆市巴南区安澜镇人民政府"
+    assert full_name("龙洲湾街道", BANAN) == "重庆市巴南区龙洲湾街道办事处"
+    assert full_name("重庆市巴南区人民政府办公室", BANAN) == "重庆市巴南区人民政府办公室"
+    assert full_name("区交通运输委", BANAN) == "区交通运输委"  # no region to tell it by: as printed

@@ -95,3 +95,15 @@ def test_any_bytes_give_a_status_not_an_exception(data):
 def test_table_like_text_gives_a_status_not_an_exception(tokens):
     result = parse("".join(tokens).encode("utf-8"))
     assert result.status in STATUSES
+
+
+def test_pdf_text_layer_problems_route_to_ocr():
+    from parsers.model import Document, Paragraph
+    from parsers.pdf import text_layer_problem
+
+    scan = Document([Paragraph("")], format="pdf", pages=3)
+    assert text_layer_problem(scan) == "a PDF without a text layer (a scan)"
+    no_unicode_map = Document([Paragraph("(cid:1234)" * 40 + "年度报告")], format="pdf", pages=1)
+    assert text_layer_problem(no_unicode_map) == "a PDF whose fonts have no Unicode map (40 glyphs read as (cid:N))"
+    fine = Document([Paragraph("重庆市巴南区安澜镇人民政府2019年政府信息公开工作年度报告" * 2)], format="pdf", pages=1)
+    assert text_layer_problem(fine) is None

@@ -1,0 +1,159 @@
+"""Variants of the national tables seen in real reports, each read into the canonical cells."""
+
+from __future__ import annotations
+
+from conftest import SEEDS
+
+from parsers import parse
+from parsers.tables import SUBTOTAL
+from parsers.template import templates
+
+TPL = templates()["2019"]
+APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org"]
+
+
+def requests_table(values: dict[str, list[int]], subtotal: bool = False) -> list[str]:
+    """Table 三 as tab-separated rows (as text extraction gives it), optionally with a 法人或其他组织 小计 column."""
+    orgs = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"] + (["小计"] if subtotal else [])
+    lines = [
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t\t\t申请人情况",
+        "\t\t\t自然人\t法人或其他组织" + "\t" * len(orgs) + "总计",
+        "\t\t\t\t" + "\t".join(orgs),
+    ]
+    previous: list[str] = []
+    for row in TPL.requests_rows:
+        path = row.label.split("/")
+        shown = [seg if previous[: i + 1] != path[: i + 1] else "" for i, seg in enumerate(path)]
+        previous = path
+        numbers = values[row.key]
+        if subtotal:
+            numbers = [*numbers[:6], sum(numbers[1:6]), numbers[6]]
+        lines.append("\t".join(shown + [""] * (3 - len(shown)) + [str(n) for n in numbers]))
+    return lines
+
+
+def consistent_values() -> dict[str, list[int]]:
+    per_row = {row.key: [0] * 6 for row in TPL.requests_rows}
+    per_row["received"] = [3, 1, 0, 0, 2, 0]
+    per_row["granted"] = [2, 1, 0, 0, 1, 0]
+    per_row["unavailable_not_held"] = [1, 0, 0, 0, 1, 0]
+    per_row["total"] = [3, 1, 0, 0, 2, 0]
+    return {k: [*v, sum(v)] for k, v in per_row.items()}
+
+
+def report_text(requests_lines: list[str], appeals_title: str = "四、政府信息公开行政复议、行政诉讼情况") -> bytes:
+    appeals = [
+        "行政复议\t\t\t\t\t行政诉讼",
+        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉",
+        "\t\t\t\t\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+        "1\t0\t0\t1\t2\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0",
+    ]
+    text = [
+        "某某区某某镇人民政府2020年政府信息公开工作年度报告",
+        "一、总体情况",
+        "全年共收到政府信息公开申请6件。",
+        "二、主动公开政府信息情况",
+        "第二十条第（一）项",
+        "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量",
+        "规章\t0\t0\t0",
+        "三、收到和处理政府信息公开申请情况",
+        *requests_lines,
+        appeals_title,
+        *appeals,
+        "五、存在的主要问题及改进情况",
+    ]
+    return "\n".join(text).encode("utf-8")
+
+
+def test_plain_table_three():
+    result = parse(report_text(requests_table(consistent_values())))
+    cells = result.cell_map()
+    assert (result.status, result.template, result.year) == ("ok", "2019", 2020)
+    assert [cells[f"requests.received.{c}"].value for c in [*APPLICANTS, "total"]] == [3, 1, 0, 0, 2, 0, 6]
+    assert {c.key: c.status for c in result.checks}["requests_balance"] == "pass"
+
+
+def test_eight_column_table_three_keeps_the_subtotal_as_extra_rows():
+    result = parse(report_text(requests_table(consistent_values(), subtotal=True)))
+    cells = result.cell_map()
+    assert [cells[f"requests.received.{c}"].value for c in [*APPLICANTS, "total"]] == [3, 1, 0, 0, 2, 0, 6]
+    assert [cells[f"requests.granted.{c}"].value for c in [*APPLICANTS, "total"]] == [2, 1, 0, 0, 1, 0, 4]
+    subtotals = [(r.labels, r.values) for r in result.extra_rows if r.labels[-1] == SUBTOTAL]
+    assert len(subtotals) == len(TPL.requests_rows)
+    assert subtotals[0] == (["一、本年新收政府信息公开申请数量", SUBTOTAL], ["3"])
+    assert not result.warnings
+    assert {c.key: c.status for c in result.checks}["requests_balance"] == "pass"
+
+
+def test_section_four_title_variant():
+    result = parse(
+        report_text(requests_table(consistent_values()), "四、因政府信息公开工作被申请行政复议和提起行政诉讼情况")
+    )
+    cells = result.cell_map()
+    assert [cells[f"appeals.review.{c}"].value for c in ("upheld", "corrected", "other", "pending", "total")] == [
+        1,
+        0,
+        0,
+        1,
+        2,
+    ]
+    assert {c.key: c.status for c in result.checks}["appeals_totals"] == "pass"
+
+
+def test_narrative_count_disagreeing_with_the_table_is_a_warning():
+    text = report_text(requests_table(consistent_values())).replace("申请6件".encode(), "申请7件".encode())
+    narrative = {c.key: c for c in parse(text).checks}["narrative_matches_tables"]
+    assert (narrative.status, narrative.severity) == ("fail", "warning")
+    assert (narrative.details[0]["left"], narrative.details[0]["right"]) == (7, 6)
+
+
+def test_a_row_that_cannot_be_aligned_is_a_warning_not_a_guess():
+    lines = requests_table(consistent_values())
+    lines[3] = "一、本年新收政府信息公开申请数量\t3\t1\t6"  # three numbers for seven columns
+    result = parse(report_text(lines))
+    assert "requests.received.total" not in result.cell_map()
+    assert result.warnings == ["requests row received: 3 value cells for 7 columns"]
+    assert {c.key: c.status for c in result.checks}["requests_balance"] == "not_assessable"
+
+
+def test_numbering_and_bracket_variants_in_seeds():
+    # "2、 主动公开政府信息情况" heading; "(一) 予以公开" in ASCII brackets with spaces; "（二）部分公开" without
+    # its parenthetical; no 勾稽 note: all in the seeds, all read.
+    for name, key, value in [
+        ("000_90d8d6df986a6c21", "active.licensing.decisions", 168),
+        ("003_d11106ab72934bbf", "requests.granted.total", 2),
+        ("004_faf2576bdefa9143", "requests.partially_granted.total", 0),
+    ]:
+        assert parse((SEEDS / f"{name}.txt").read_bytes()).cell_map()[key].value == value
+
+
+def test_page_of_an_unknown_cms_body_and_narrative():
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{cell}</td>" for cell in line.split("\t")) + "</tr>"
+        for line in requests_table(consistent_values())
+    )
+    work = "".join(
+        f"<p>（{n}）我镇认真贯彻落实《条例》，完善制度，规范流程，提高政府信息公开质量。</p>" for n in "一二三四五六"
+    )
+    page = f"""<html><head><meta charset="utf-8"><title>某某门户网站</title></head><body>
+    <header><div class="logo">某某区人民政府</div><nav><ul><li><a href="/">首页</a></li>
+      <li><a href="/zwgk/">政务公开</a></li><li><a href="/hd/">互动交流</a></li></ul></nav></header>
+    <div class="crumb"><a href="/">首页</a>&gt;<a href="/nb/">政府信息公开年报</a></div>
+    <div class="main"><div class="left">
+      <h1>某某区某某镇人民政府2020年政府信息公开工作年度报告</h1>
+      <p>一、总体情况</p><p>全年共收到政府信息公开申请6件，均按期答复。</p>{work}
+      <p>三、收到和处理政府信息公开申请情况</p>
+      <table>{rows}</table>
+    </div><div class="right"><h3>相关链接</h3><ul><li><a href="/a">中国政府网</a></li></ul></div></div>
+    <footer><p>主办：某某区人民政府 ICP备案号：某ICP备00000000号</p></footer></body></html>"""
+    result = parse(page.encode("utf-8"), "text/html")
+    assert (result.status, result.title, result.year) == (
+        "ok",
+        "某某区某某镇人民政府2020年政府信息公开工作年度报告",
+        2020,
+    )
+    assert result.cell_map()["requests.received.total"].value == 6
+    # The narrative comes from trafilatura here (no known CMS container): menus and footer are left out.
+    assert "全年共收到政府信息公开申请6件" in result.text
+    assert "互动交流" not in result.text and "ICP" not in result.text
+    assert {c.key: c.status for c in result.checks}["narrative_matches_tables"] == "pass"
