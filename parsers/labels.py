@@ -8,6 +8,7 @@ A label's *core* removes all of that, so two labels match when their cores are e
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from parsers.values import clean
 
@@ -32,6 +33,7 @@ _CN_DIGITS = {
 }
 
 
+@lru_cache(maxsize=1 << 16)
 def core(label: str | None) -> str:
     s = _QUOTES.sub("", clean(label))
     while True:

@@ -8,6 +8,7 @@ position), columns by the template's order, checked against the count of value c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsers.labels import core, item_number
 from parsers.model import Cell, ExtraRow, Table
@@ -53,16 +54,18 @@ def make_cell(table: str, row: str, column: str, text: str, unit_from_header: st
     return Cell(table, row, column, printed.value, raw_text(text), printed.unit or unit_from_header)
 
 
+@lru_cache(maxsize=1 << 14)
 def _match(labels: tuple[Label, ...], text: str) -> Label | None:
     """The label whose core equals the text's core; failing that, the only one that contains it or is contained."""
     c = core(text)
     if not c:
         return None
-    exact = [label for label in labels if core(label.leaf) == c]
+    cores = [(label, core(label.leaf)) for label in labels]
+    exact = [label for label, k in cores if k == c]
     if len(exact) == 1:
         return exact[0]
     if len(c) >= 4:
-        near = [label for label in labels if c in core(label.leaf) or core(label.leaf) in c]
+        near = [label for label, k in cores if c in k or k in c]
         if len(near) == 1:
             return near[0]
     return None

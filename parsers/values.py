@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Printed instead of a number to say "nothing here"; kept as raw text with a null value.
 PLACEHOLDERS = {"/", "-", "—", "——", "–", "无", "\\", "、", "空", "N/A", "n/a"}
@@ -15,6 +16,7 @@ _COUNT_UNITS = "件项个条次家人"
 _NUMBER = re.compile(rf"^(?P<num>[+-]?\d+(?:,\d{{3}})*(?:\.\d+)?)(?P<unit>万元|亿元|元|[{_COUNT_UNITS}])?$")
 
 
+@lru_cache(maxsize=1 << 16)  # cells repeat a lot ("0", labels): parse speed depends on this cache
 def clean(text: str | None) -> str:
     """Cell text with NBSP, full-width spaces and line breaks removed (labels wrap; numbers never contain spaces)."""
     if text is None:
@@ -30,6 +32,7 @@ class Printed:
     blank: bool  # empty or a placeholder meaning nothing
 
 
+@lru_cache(maxsize=1 << 16)
 def read(text: str | None) -> Printed:
     s = clean(text)
     if s == "" or s in PLACEHOLDERS or set(s) <= {"-", "—", "/"}:

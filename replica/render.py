@@ -173,6 +173,25 @@ def report_html(content: ReportContent) -> str:
     return "\n".join(parts)
 
 
+# --- plain text ------------------------------------------------------------------------------------------------
+
+
+def report_text(content: ReportContent) -> str:
+    """The report as text tools extract it: one line per paragraph, one tab-separated line per table row, a merged
+    cell's text at its origin and nothing in the positions it covers."""
+    lines = list(content.title_lines)
+    for block in content.blocks:
+        if isinstance(block, TableSlot):
+            placed, n_rows, n_cols = _grid(table_rows(block.kind, content))
+            grid = [[""] * n_cols for _ in range(n_rows)]
+            for r, c, cell in placed:
+                grid[r][c] = cell.text
+            lines += ["\t".join(row) for row in grid]
+        else:
+            lines.append(block.text)
+    return "\n".join(lines) + "\n"
+
+
 # --- Word ------------------------------------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from conftest import SEED_NAMES, gold
 from parsers import parse
 from parsers.libreoffice import convert
 from replica.content import publications
-from replica.render import report_docx, report_html
+from replica.render import report_docx, report_html, report_text
 
 
 def seed_content(name: str):
@@ -85,3 +85,19 @@ def test_libreoffice_formats(converted, name, fmt):
     result = parse(converted[(name, fmt)].read_bytes())
     assert result.format == fmt.split("-")[0]
     check(result, name)
+
+
+@pytest.mark.parametrize("render", ["text", "html", "docx"])
+def test_every_replica_report_reads_back_the_cells_it_prints(render):
+    # Generated variations included: both templates, every printed form of an amount, blanks, local sub-rows.
+    for publication in publications():
+        content = publication.report
+        if render == "text":
+            data = report_text(content).encode("utf-8")
+        elif render == "html":
+            data = f'<html><body><div id="zoom">{report_html(content)}</div></body></html>'.encode()
+        else:
+            data = report_docx(content)
+        result = parse(data)
+        assert (result.status, result.template, result.year) == ("ok", content.template, content.year), content.slug
+        assert {c.key: c.raw for c in result.cells} == content.cells, content.slug
