@@ -107,3 +107,14 @@ def test_every_environment_setting_is_documented():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(names) == 11
     assert sorted(n for n in names if f"`{n}`" not in readme) == []
+
+
+def test_parse_format_table_is_a_readable_grid():
+    seed = SEEDS / "004_faf2576bdefa9143.txt"
+    proc = subprocess.run([NIANBAO, "parse", str(seed), "--format", "table"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert lines[1] == "status ok  format text  template 2019  year 2019"
+    assert lines[3] == "agency 重庆市渝北区人民政府王家街道办事处"
+    assert "政府集中采购                   5    517200元" in lines
+    assert any(line.startswith("2.没有现成信息需要另行制作") and "(blank)" in line for line in lines)
