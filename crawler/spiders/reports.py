@@ -1,15 +1,24 @@
 """The generic spider: driven by the site registry, it walks home page -> 政务公开 -> 年报 column -> lists (all their
-pages) -> report pages -> attachments. It recognises reports by their titles and never parses statistics."""
+pages, whatever the CMS family) -> report pages -> attachments. It recognises reports by their titles and never
+parses statistics.
+
+Without a registry entry (`nianbao crawl --start-url URL`) it does the same from a bare home page, and the run's
+summary says which 年报 columns and CMS family it found (discovery).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler import cms
 from crawler.items import Discovery
 from crawler.pagination import page_urls
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
@@ -17,27 +26,39 @@ from crawler.registry import Site, load, site_for_url
 from parsers.report import is_report_title, year_of
 
 MAX_NAV_DEPTH = 4  # home -> 政务公开 -> 政府信息公开 -> 年报 column: menus beyond that are elsewhere
+_COLUMN_TEXT = re.compile(r"年报|年度报告")
+
+
+def adhoc_site(url: str) -> Site:
+    """A site known only by its start URL (discovery): no registry entry, no administrative division yet."""
+    host = urlsplit(url).hostname or ""
+    return Site(host=host, name=host, admin_code="", cms="auto", start_urls=(url,))
 
 
 class ReportsSpider(Spider):
     name = "reports"
 
-    def __init__(self, sites: str | None = None, registry: str | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
+    def __init__(self, sites: str | None = None, registry: str | None = None, start_url: str | None = None, **kw: Any):
+        super().__init__(**kw)
         self._sites_arg = sites
         self._registry_arg = registry
+        self._start_url_arg = start_url
 
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        registry = load(spider._registry_arg or crawler.settings.get("NIANBAO_REGISTRY") or None)
-        wanted = spider._sites_arg or crawler.settings.get("NIANBAO_SITES") or ""
-        hosts = [h.strip() for h in wanted.split(",") if h.strip()]
+        settings = crawler.settings
+        registry = load(spider._registry_arg or settings.get("NIANBAO_REGISTRY") or None)
+        start_urls = [u for u in (spider._start_url_arg or settings.get("NIANBAO_START_URLS") or "").split(",") if u]
+        hosts = [h.strip() for h in (spider._sites_arg or settings.get("NIANBAO_SITES") or "").split(",") if h.strip()]
         unknown = [h for h in hosts if h not in registry]
         if unknown:
             raise ValueError(f"not in the site registry: {', '.join(unknown)} (known: {', '.join(registry)})")
-        spider.registry = registry
-        spider.sites = [registry[h] for h in hosts] if hosts else list(registry.values())
+        if start_urls:
+            spider.sites = [replace(site_for_url(registry, u) or adhoc_site(u), start_urls=(u,)) for u in start_urls]
+        else:
+            spider.sites = [registry[h] for h in hosts] if hosts else list(registry.values())
+        spider.registry = registry | {s.host: s for s in spider.sites}
         spider.allowed_domains = [s.domain for s in spider.sites]
         return spider
 
@@ -59,6 +80,10 @@ class ReportsSpider(Spider):
     def _site(self, response: Response) -> Site:
         return self.registry.get(response.meta.get("site", "")) or site_for_url(self.registry, response.url)
 
+    @staticmethod
+    def _ok(response: Response) -> bool:
+        return isinstance(response, TextResponse) and response.meta.get("nianbao_outcome") == "ok"
+
     # --- pages ----------------------------------------------------------------------------------------------
 
     def _links(self, response: TextResponse) -> Iterator[tuple[str, str]]:
@@ -69,17 +94,12 @@ class ReportsSpider(Spider):
             text = " ".join(t.strip() for t in a.css("::text").getall() if t.strip()) or a.attrib.get("title", "")
             yield response.urljoin(href), text.strip()
 
-    def parse_page(self, response: Response) -> Iterator[Request | Discovery]:
-        """A home page, a menu page, a 年报 column or one page of a list."""
-        if not isinstance(response, TextResponse) or response.meta.get("nianbao_outcome") != "ok":
-            return
+    def _follow(self, response: TextResponse, links: Iterable[tuple[str, str]]) -> Iterator[Request | Discovery]:
+        """Report links become report requests; 年报 columns and menu links lead on (depth-limited)."""
         site = self._site(response)
         depth = response.meta.get("nav_depth", 0)
-        column = response.css('meta[name="ColumnName"]::attr(content)').get()
-        in_report_column = is_report_column(response.url) or response.meta.get("in_report_column", False)
-        for url in page_urls(response.url, response.text):
-            yield self._request(url, self.parse_page, site, nav_depth=depth, in_report_column=in_report_column)
-        for url, text in self._links(response):
+        in_column = response.meta.get("in_report_column", False) or self._is_report_column(site, response.url)
+        for url, text in links:
             if is_report_title(text):
                 kind = "attachment" if is_attachment(url, text) else "report_page"
                 yield Discovery(
@@ -88,21 +108,86 @@ class ReportsSpider(Spider):
                     site=site.host,
                     title=text,
                     year=year_of(text),
-                    agency_hint=column,
+                    agency_hint=response.meta.get("column"),
                     referrer=response.url,
                 )
-                if is_attachment(url, text):
-                    yield self._request(url, self.parse_attachment, site, title=text)
-                else:
-                    yield self._request(url, self.parse_report, site, title=text)
-            elif is_report_column(url) and (in_report_column or depth < MAX_NAV_DEPTH):
-                yield self._request(url, self.parse_page, site, nav_depth=depth + 1, in_report_column=True)
+                callback = self.parse_attachment if kind == "attachment" else self.parse_report
+                yield self._request(url, callback, site, title=text)
+            elif self._is_report_column(site, url) and (in_column or depth < MAX_NAV_DEPTH):
+                yield Discovery(
+                    url=canonical_url(url),
+                    kind="report_column",
+                    site=site.host,
+                    title=text,
+                    year=None,
+                    agency_hint=None,
+                    referrer=response.url,
+                )
+                yield self._request(
+                    url, self.parse_page, site, nav_depth=depth + 1, in_report_column=True, column=text or None
+                )
             elif is_nav_link(text) and depth < MAX_NAV_DEPTH:
-                yield self._request(url, self.parse_page, site, nav_depth=depth + 1)
+                names_column = bool(_COLUMN_TEXT.search(text))  # 政府信息公开年报, 年度报告: the column itself
+                if names_column:
+                    yield Discovery(
+                        url=canonical_url(url),
+                        kind="report_column",
+                        site=site.host,
+                        title=text,
+                        year=None,
+                        agency_hint=None,
+                        referrer=response.url,
+                    )
+                yield self._request(url, self.parse_page, site, nav_depth=depth + 1, in_report_column=names_column)
+
+    @staticmethod
+    def _is_report_column(site: Site, url: str) -> bool:
+        return is_report_column(url) or any(re.search(p, url) for p in site.list_url_patterns)
+
+    def parse_page(self, response: Response) -> Iterator[Request | Discovery]:
+        """A home page, a menu page, a 年报 column or one page of a list, of any CMS family."""
+        if not self._ok(response):
+            return
+        site = self._site(response)
+        html = response.text
+        family = cms.detect_family(response.url, html)
+        if family:
+            self.crawler.stats.inc_value(f"nianbao/cms/{site.host}/{family}")
+        keep = {k: response.meta[k] for k in ("nav_depth", "in_report_column", "column") if k in response.meta}
+        for url in page_urls(response.url, html):
+            yield self._request(url, self.parse_page, site, **keep)
+        for url in cms.dataproxy_urls(response.url, html):
+            yield self._request(url, self.parse_records, site, **keep)
+        for call in cms.api_calls(html, response.url):
+            yield self._request(call.page(1), self.parse_api, site, api_call=call, **keep)
+        links = [*self._links(response), *((response.urljoin(h), t) for h, t in cms.datastore_links(html))]
+        yield from self._follow(response, links)
+
+    def parse_records(self, response: Response) -> Iterator[Request | Discovery]:
+        """A Hanweb dataproxy.jsp answer: the list's records as XML."""
+        if self._ok(response):
+            yield from self._follow(response, [(response.urljoin(h), t) for h, t in cms.datastore_links(response.text)])
+
+    def parse_api(self, response: Response) -> Iterator[Request | Discovery]:
+        """One page of a JSON list API; the first page also tells how many there are."""
+        if not self._ok(response):
+            return
+        try:
+            items = cms.api_items(response.text)
+        except ValueError:
+            self.logger.warning("not JSON from the list API %s", response.url)
+            return
+        call: cms.ApiCall = response.meta["api_call"]
+        if response.meta.get("api_page", 1) == 1:
+            site = self._site(response)
+            keep = {k: response.meta[k] for k in ("nav_depth", "in_report_column", "column") if k in response.meta}
+            for number in range(2, cms.api_page_count(response.text, call) + 1):
+                yield self._request(call.page(number), self.parse_api, site, api_call=call, api_page=number, **keep)
+        yield from self._follow(response, [(response.urljoin(u), t) for u, t in items])
 
     def parse_report(self, response: Response) -> Iterator[Request | Discovery]:
         """A report page: the report itself, or a page pointing to it as attachments."""
-        if not isinstance(response, TextResponse) or response.meta.get("nianbao_outcome") != "ok":
+        if not self._ok(response):
             return
         site = self._site(response)
         title = response.meta.get("title")
