@@ -69,8 +69,7 @@ class ArchiveSession:
         self.index = ProvenanceIndex(self.root)
         self.index.start_run(
             self.run_id,
-            sites=[s.strip() for s in (settings.get("NIANBAO_SITES") or "").split(",") if s.strip()]
-            or list(self.sites),
+            sites=self._crawled_hosts(settings),
             settings={
                 "delay": settings.getfloat("DOWNLOAD_DELAY"),
                 "user_agent": settings.get("USER_AGENT"),
@@ -98,7 +97,8 @@ class ArchiveSession:
         if request.meta.get("site"):
             return request.meta["site"]
         site = site_for_url(self.sites, request.url)
-        return site.host if site else None
+        # A site crawled by discovery has no registry entry: its host names it (robots.txt requests carry no meta).
+        return site.host if site else urlsplit(request.url).hostname
 
     def record_response(self, request: Request, response: Response) -> tuple[str, str | None]:
         """Archive one HTTP response (the body as transferred) and index it. Returns (outcome, challenge kind)."""

@@ -42,6 +42,15 @@ def detect_family(url: str, html: str) -> str | None:
 
 # --- Hanweb jcms -------------------------------------------------------------------------------------------------
 
+_HANWEB_COLUMN = re.compile(r"/col/col\d+/(?:index\.html)?$")
+
+
+def is_column_url(url: str) -> bool:
+    """A column (list) page of a CMS whose column URLs carry no meaning: Hanweb's /col/col{ID}/index.html. Inside
+    a 年报 column such links are the units' own 年报 columns."""
+    return bool(_HANWEB_COLUMN.search(urlsplit(url).path))
+
+
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _TOTAL = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)|<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 _PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d+)", re.I)

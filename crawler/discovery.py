@@ -36,6 +36,15 @@ def guess_admin_code(name: str) -> str | None:
     return candidates.pop() if len(candidates) == 1 else None
 
 
+_BLOCKED = {"challenge": "anti-bot challenge(s)", "robots_refused": "refused by robots.txt"}
+
+
+def site_name(title: str, host: str) -> str:
+    """The body running the site, from its home page title ("首页_重庆市巴南区人民政府" -> 重庆市巴南区人民政府)."""
+    parts = [p.strip() for p in re.split(r"[-_|｜—]", title) if p.strip()]
+    return next((p for p in parts if "政府" in p), parts[0] if parts else host)
+
+
 def _title(root: Path, fetch: dict, index: ProvenanceIndex) -> str | None:
     response = read_response(root, fetch["warc_file"], fetch["warc_offset"], index)
     m = re.search(r"<title[^>]*>(.*?)</title>", decode(response.body, response.content_type), re.S | re.I)
@@ -61,13 +70,18 @@ def discovery_lines(data_dir: Path, run_id: str, start_urls: list[str]) -> list[
                 {d["url"] for d in found if d["site"] == host and d["kind"] in ("report_page", "attachment")}
             )
             home = next((f for f in fetches if f["url"] == url and f["outcome"] == "ok"), None)
-            name = (_title(root, home, index) if home else None) or host
-            name = re.split(r"[-_|｜—]", name)[0].strip() or host
+            name = site_name((_title(root, home, index) if home else None) or "", host)
             code = guess_admin_code(name)
+            blocked = Counter(f["outcome"] for f in fetches if f["site"] == host and f["outcome"] in _BLOCKED)
             lines += [
                 f"discovery from {url}:",
                 f"  CMS family: {family}"
                 + (f" (page markers: {dict(families)})" if families else " (no known markers)"),
+                *(
+                    [f"  blocked: {', '.join(f'{n} {_BLOCKED[o]}' for o, n in sorted(blocked.items()))}"]
+                    if blocked
+                    else []
+                ),
                 f"  年报 columns: {len(columns)}",
                 *(f"    {c}" for c in columns),
                 f"  report links: {len(reports)}",

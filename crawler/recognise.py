@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from parsers.report import year_of
 
@@ -13,6 +13,7 @@ _NAV = re.compile(r"政务公开|信息公开|年度报告|年报")
 # Path segments of 年报 columns on the CMS families we know: zfxxgknb, zfxxgknb_88827, zfxxgkndbg86, xxgknb …
 _REPORT_COLUMN_SEGMENT = re.compile(r"^(?:zfxxgk|xxgk|gk)?(?:nb|ndbg|nianbao)[_0-9a-z]*$", re.I)
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".jpg", ".jpeg", ".png")
+_LIST_PAGE = re.compile(r"^(?:(?:index|list|default)(?:_\d+)?\.s?html?)?$")  # "" is the folder itself
 _WAP_TWIN = re.compile(r"_wap(\.s?html?)$")
 
 
@@ -23,13 +24,18 @@ def is_nav_link(text: str) -> bool:
 
 
 def is_report_column(url: str) -> bool:
-    """A URL inside a 年报 column (its path has a segment like zfxxgknb_88827 or zfxxgkndbg86)."""
-    return any(_REPORT_COLUMN_SEGMENT.match(seg) for seg in urlsplit(url).path.split("/") if seg)
+    """A page of a 年报 column: its path has a segment like zfxxgknb_88827 or zfxxgkndbg86, and it is the column's
+    folder or one of its list pages (index_2.html, pc/list.html), not an article inside it."""
+    segments = urlsplit(url).path.split("/")
+    return _LIST_PAGE.match(segments[-1]) is not None and any(_REPORT_COLUMN_SEGMENT.match(s) for s in segments if s)
 
 
 def is_attachment(url: str, text: str = "") -> bool:
-    path = urlsplit(url).path.lower()
-    return path.endswith(ATTACHMENT_EXTENSIONS) or (text or "").strip().lower().endswith(ATTACHMENT_EXTENSIONS)
+    """A file link: by its path, by a file name in its query (download scripts: downfile.jsp?filename=….pdf) or by
+    its text (报告.pdf)."""
+    parts = urlsplit(url)
+    names = [parts.path, *(value for _, value in parse_qsl(parts.query)), (text or "").strip()]
+    return any(name.lower().endswith(ATTACHMENT_EXTENSIONS) for name in names)
 
 
 def canonical_url(url: str) -> str:

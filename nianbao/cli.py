@@ -82,9 +82,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_replica(args: argparse.Namespace) -> int:
-    from replica.__main__ import main as replica_main
+    from replica.server import main as replica_main
 
-    return replica_main(["--port", str(args.port), "--cache-dir", str(data_dir_of(args) / "replica-cache")])
+    argv = ["--port", str(args.port), "--cache-dir", str(data_dir_of(args) / "replica-cache")]
+    return replica_main(argv + (["--no-convert"] if args.no_convert else []))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -223,7 +224,10 @@ def parser() -> argparse.ArgumentParser:
         help="serve the replica sites on 127.0.0.1",
         description="Serve the offline replica of the government sites as an HTTP proxy.",
     )
-    replica.add_argument("--port", type=int, default=8765, help="proxy port (default 8765)")
+    replica.add_argument("--port", type=int, default=8765, help="proxy port (default 8765; 0 picks a free one)")
+    replica.add_argument(
+        "--no-convert", action="store_true", help="skip LibreOffice: PDF and DOC attachments answer 404 (fast start)"
+    )
     replica.set_defaults(func=cmd_replica)
     return p
 

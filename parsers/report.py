@@ -64,7 +64,8 @@ def agency_of(title: str) -> str | None:
     if before:
         return before
     after = re.match(r"度?(.+?)(?:人民政府)?(?:政府)?信息公开", title[m.end() :])
-    return after.group(1).strip() if after and after.group(1).strip() else None
+    name = after.group(1).strip() if after else ""
+    return name if name not in ("", "政府", "人民政府") else None  # 2023年政府信息公开…: no agency printed
 
 
 def year_of(title: str) -> int | None:

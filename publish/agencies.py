@@ -36,12 +36,17 @@ def canonical_names(names: set[str], region: dict[str, str | None]) -> dict[str,
     """Map each short name to the one full name among `names` (of one site) that is the region's prefix, the short
     name and an allowed suffix. A name with no such full name, or several, maps to nothing (stays as printed)."""
     prefixes = _region_prefixes(region)
+    county = region.get("county") or ""
     result = {}
     for short in names:
+        forms = {short}
+        if county and short[:1] == county[-1:]:  # 区财政局 on the 余杭区 site is 余杭区财政局
+            forms.add(county + short[1:])
         fuller = {
             full
             for full in names
-            if full != short and any(full == f"{p}{short}{s}" for p in prefixes for s in _FULL_NAME_SUFFIXES)
+            if full != short
+            and any(full == f"{p}{form}{s}" for p in prefixes for form in forms for s in _FULL_NAME_SUFFIXES)
         }
         if len(fuller) == 1:
             result[short] = fuller.pop()

@@ -11,7 +11,7 @@ import os
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,7 @@ class Candidate:
     site: str | None
     list_title: str | None
     fetch: dict[str, Any]
+    column: str | None = None  # the list column's link text (the unit's name on many sites)
 
 
 @dataclass
@@ -107,14 +108,21 @@ class Archive:
             if fetch is None:
                 continue  # never fetched successfully: its outcome is in the fetches table
             if d["kind"] == "report_page":
-                pages.setdefault(d["url"], Candidate(d["url"], d["url"], d["site"], d["title"], fetch))
+                pages.setdefault(
+                    d["url"], Candidate(d["url"], d["url"], d["site"], d["title"], fetch, d["agency_hint"])
+                )
             elif d["kind"] == "attachment":
                 page = d["referrer"] if d["referrer"] in latest else d["url"]
                 if page == d["url"]:  # an attachment linked straight from a list stands for itself
-                    pages.setdefault(d["url"], Candidate(d["url"], d["url"], d["site"], d["title"], fetch))
+                    pages.setdefault(
+                        d["url"], Candidate(d["url"], d["url"], d["site"], d["title"], fetch, d["agency_hint"])
+                    )
                 elif all(c.url != d["url"] for c in attachments[page]):
                     attachments[page].append(Candidate(d["url"], page, d["site"], d["title"], fetch))
-        return [[page, *attachments.get(url, [])] for url, page in sorted(pages.items())]
+        return [
+            [page, *(replace(a, column=page.column) for a in attachments.get(url, []))]
+            for url, page in sorted(pages.items())
+        ]
 
     def choose(self, group: list[Candidate]) -> list[Found]:
         """The report(s) a page publishes: the page when it carries the tables (or is a legacy report), else each
@@ -256,7 +264,7 @@ def _new_and_changed(archive: Archive, run_order: list[str]) -> tuple[Counter, C
     return new, changed
 
 
-# 《政府信息公开条例》第五十条: departments publish by 31 January, governments (county level and up) by 31 March.
+# 《政府信息公开条例》第四十九条: departments publish by 31 January, governments (county level and up) by 31 March.
 # Townships and sub-districts are held to 31 January here, as most provinces require of them.
 _MARCH_DEADLINE_LEVELS = ("区县", "市", "省")
 
@@ -299,6 +307,11 @@ def _coverage_rows(reports: list[dict[str, Any]], agencies: dict[str, dict[str, 
     return rows
 
 
+def _unit_of(column: str | None) -> str | None:
+    """A list column's link text as the publishing unit (区财政局, 五常街道), unless it names the column itself."""
+    return column if column and not re.search(r"年报|年度报告|公开|首页", column) else None
+
+
 def _report_rows(found: list[Found], sites: dict[str, Site]) -> list[dict[str, Any]]:
     """One row per distinct report document, with its printed agency name resolved to the site's full name."""
     reports: list[dict[str, Any]] = []
@@ -313,7 +326,7 @@ def _report_rows(found: list[Found], sites: dict[str, Site]) -> list[dict[str, A
         reports.append(
             {
                 "id": sha[:16],
-                "agency": result.agency or agency_of(c.list_title or "") or "(unknown)",
+                "agency": result.agency or agency_of(c.list_title or "") or _unit_of(c.column) or "(unknown)",
                 "year": result.year or year_of(c.list_title or ""),
                 "title": result.title or _without_extension(c.list_title),
                 "template": result.template,

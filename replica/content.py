@@ -99,6 +99,12 @@ UNITS: tuple[Unit, ...] = (
     Unit("www.bjtzh.gov.cn", "qzf", "北京市通州区人民政府", "government"),
     Unit("www.bjtzh.gov.cn", "fgw", "北京市通州区发展和改革委员会", "department"),
     Unit("www.bjtzh.gov.cn", "hxz", "北京市通州区漷县镇人民政府", "town"),
+    Unit("www.yuhang.gov.cn", "qzf", "杭州市余杭区人民政府", "government"),
+    Unit("www.yuhang.gov.cn", "czj", "杭州市余杭区财政局", "department"),
+    Unit("www.yuhang.gov.cn", "wcjd", "杭州市余杭区五常街道办事处", "town"),
+    Unit("www.lg.gov.cn", "qzf", "深圳市龙岗区人民政府", "government"),
+    Unit("www.lg.gov.cn", "jyj", "深圳市龙岗区教育局", "department"),
+    Unit("www.lg.gov.cn", "bjjd", "深圳市龙岗区布吉街道办事处", "town"),
 )
 
 FORMATS = ("html", "pdf", "docx", "doc")
@@ -126,7 +132,27 @@ _PLAN: tuple[tuple[str, str, int, str, str | None], ...] = (
     ("www.bjtzh.gov.cn", "qzf", 2019, "html", None),
     ("www.bjtzh.gov.cn", "fgw", 2023, "html", "appeals_totals"),
     ("www.bjtzh.gov.cn", "hxz", 2020, "docx", None),
+    ("www.yuhang.gov.cn", "qzf", 2021, "html", None),
+    ("www.yuhang.gov.cn", "qzf", 2022, "html", None),
+    ("www.yuhang.gov.cn", "qzf", 2023, "pdf", None),
+    ("www.yuhang.gov.cn", "czj", 2022, "docx", None),
+    ("www.yuhang.gov.cn", "czj", 2023, "html", None),
+    ("www.yuhang.gov.cn", "wcjd", 2021, "html", None),
+    ("www.yuhang.gov.cn", "wcjd", 2022, "html", None),
+    ("www.yuhang.gov.cn", "wcjd", 2023, "html", None),
+    ("www.lg.gov.cn", "qzf", 2022, "html", None),
+    ("www.lg.gov.cn", "qzf", 2023, "html", None),
+    ("www.lg.gov.cn", "qzf", 2024, "html", None),
+    ("www.lg.gov.cn", "jyj", 2023, "pdf", None),
+    ("www.lg.gov.cn", "jyj", 2024, "html", None),
+    ("www.lg.gov.cn", "bjjd", 2023, "html", None),
+    ("www.lg.gov.cn", "bjjd", 2024, "docx", None),
 )
+
+
+# Reports whose title leaves the agency out ("2023年政府信息公开工作年度报告"), as many departments print it: only the
+# unit's column says whose it is.
+_TITLE_WITHOUT_AGENCY = {("www.yuhang.gov.cn", "czj", 2023)}
 
 
 def unit(site: str, key: str) -> Unit:
@@ -240,7 +266,9 @@ def generated_report(
         agency=u.agency,
         year=year,
         template=tpl_name,
-        title_lines=(f"{u.agency}{year}年政府信息公开工作年度报告",),
+        title_lines=(
+            f"{'' if (u.site, u.key, year) in _TITLE_WITHOUT_AGENCY else u.agency}{year}年政府信息公开工作年度报告",
+        ),
         blocks=generated_blocks(u.agency, year, cells),
         cells=cells,
         breaks_check=breaks_check,

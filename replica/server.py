@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from replica import attachments, tls
 from replica.sites import Resource, Site, build_sites, hostnames
@@ -149,8 +149,9 @@ class ReplicaServer:
             return Reply(502, [("Content-Type", "text/plain; charset=utf-8")], text.encode())
         if hostname != site.host or scheme != site.scheme:  # bare host, or the scheme the site does not use
             return _redirect(site.url(target))
-        path = urlsplit(target).path or "/"
-        resource = site.resolve(path)
+        parts = urlsplit(target)
+        path = parts.path or "/"
+        resource = site.resolve(path, dict(parse_qsl(parts.query)))
         if resource is None and not path.endswith("/") and site.resolve(path + "/") is not None:
             return _redirect(site.url(path + "/"))  # a folder without its slash, as web servers answer
         if resource is None:

@@ -13,6 +13,12 @@ def test_short_name_joins_the_full_name_of_the_same_site():
     assert canonical_names(names, YUANZHOU) == {"竹亭镇": "宜春市袁州区竹亭镇人民政府"}
 
 
+def test_district_department_by_its_short_form():
+    yuhang = {"province": "浙江省", "city": "杭州市", "county": "余杭区"}
+    names = {"区财政局", "杭州市余杭区财政局", "区交通运输委"}
+    assert canonical_names(names, yuhang) == {"区财政局": "杭州市余杭区财政局"}
+
+
 def test_a_government_is_not_merged_into_its_office():
     names = {"重庆市巴南区人民政府", "重庆市巴南区人民政府办公室"}
     assert canonical_names(names, BANAN) == {}

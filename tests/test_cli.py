@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -105,16 +106,40 @@ def test_every_environment_setting_is_documented():
     )
     names = set(re.findall(r"NIANBAO_[A-Z_]+", code))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert len(names) == 11
+    assert len(names) == 13
     assert sorted(n for n in names if f"`{n}`" not in readme) == []
 
 
 def test_parse_format_table_is_a_readable_grid():
     seed = SEEDS / "004_faf2576bdefa9143.txt"
-    proc = subprocess.run([NIANBAO, "parse", str(seed), "--format", "table"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [NIANBAO, "parse", str(seed), "--format", "table"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0
     lines = proc.stdout.splitlines()
     assert lines[1] == "status ok  format text  template 2019  year 2019"
     assert lines[3] == "agency 重庆市渝北区人民政府王家街道办事处"
     assert "政府集中采购                   5    517200元" in lines
     assert any(line.startswith("2.没有现成信息需要另行制作") and "(blank)" in line for line in lines)
+
+
+def test_replica_command_serves_the_sites_until_stopped(tmp_path):
+    proc = subprocess.Popen(
+        [NIANBAO, "replica", "--data-dir", str(tmp_path), "--port", "0", "--no-convert"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        first = proc.stdout.readline()
+        port = int(re.fullmatch(r"replica: proxy http://127\.0\.0\.1:(\d+)\n", first).group(1))
+        lines = [proc.stdout.readline() for _ in range(10)]  # the CA, 8 sites, how to stop
+        assert lines[0] == f"replica: CA certificate {tmp_path / 'replica-cache' / 'tls' / 'replica-ca.pem'}\n"
+        assert "replica: https://www.yuhang.gov.cn/  杭州市余杭区人民政府 (hanweb, 8 reports)\n" in lines
+        assert lines[-1] == "replica: Ctrl-C stops\n"
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": f"http://127.0.0.1:{port}"}))
+        with opener.open("http://www.cqbn.gov.cn/robots.txt", timeout=10) as response:
+            assert response.read() == b"User-agent: *\nDisallow: /was5/\nDisallow: /jiucuo/\n"
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0

@@ -50,12 +50,12 @@ $(function () { getList(1); });
 
 
 def test_json_api_call_is_read_from_the_page_script():
-    [call] = api_calls(API_PAGE, "https://www.longgang.gov.cn/xxgk/zfxxgknb/index.html")
+    [call] = api_calls(API_PAGE, "https://www.lg.gov.cn/xxgk/zfxxgknb/index.html")
     assert call == ApiCall(
-        "https://www.longgang.gov.cn/api/content/list", (("columnId", "8231"), ("pageSize", "10")), "pageNo", "pageSize"
+        "https://www.lg.gov.cn/api/content/list", (("columnId", "8231"), ("pageSize", "10")), "pageNo", "pageSize"
     )
-    assert call.page(3) == "https://www.longgang.gov.cn/api/content/list?columnId=8231&pageSize=10&pageNo=3"
-    assert detect_family("https://www.longgang.gov.cn/xxgk/zfxxgknb/index.html", API_PAGE) == "api"
+    assert call.page(3) == "https://www.lg.gov.cn/api/content/list?columnId=8231&pageSize=10&pageNo=3"
+    assert detect_family("https://www.lg.gov.cn/xxgk/zfxxgknb/index.html", API_PAGE) == "api"
     getjson = '<script>var cid="12"; $.getJSON("/list.json", {cid: cid, page: 1, rows: 20}, show);</script>'
     assert api_calls(getjson, "https://x.gov.cn/a/") == [
         ApiCall("https://x.gov.cn/list.json", (("cid", "12"), ("rows", "20")), "page", "rows")
@@ -83,7 +83,7 @@ def test_json_api_items_and_page_count():
         },
         ensure_ascii=False,
     )
-    call = ApiCall("https://www.longgang.gov.cn/api/content/list", (("pageSize", "10"),), "pageNo", "pageSize")
+    call = ApiCall("https://www.lg.gov.cn/api/content/list", (("pageSize", "10"),), "pageNo", "pageSize")
     assert api_items(payload) == [
         ("/xxgk/zfxxgknb/content/post_1.html", "深圳市龙岗区教育局2023年政府信息公开工作年度报告"),
         ("/xxgk/zfxxgknb/content/post_2.html", "龙岗区召开政务公开工作会议"),

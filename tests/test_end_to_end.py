@@ -62,14 +62,39 @@ def test_every_published_report_is_found_and_nothing_else(crawled):
     expected = {(r.detail_url, r.document_url) for r in catalog().reports}
     found = set(query(crawled, "select detail_url, document_url from reports"))
     assert found == expected
-    assert len(expected) == 27
+    assert len(expected) == 42
+    # Every family took part: lists paginated in HTML, through Hanweb's dataproxy.jsp and through a JSON API.
+    sites = dict(query(crawled, "select site, count(*) from reports group by site"))
+    assert sites == {
+        "www.bjtzh.gov.cn": 4,
+        "www.cqbn.gov.cn": 8,
+        "www.hc.gov.cn": 5,
+        "www.lg.gov.cn": 7,
+        "www.ybq.gov.cn": 4,
+        "www.yuhang.gov.cn": 8,
+        "www.yzq.gov.cn": 6,
+    }
+
+
+def test_every_report_has_its_agency_and_year(crawled):
+    untitled = "2023年政府信息公开工作年度报告"  # yuhang's 财政局 prints no agency in the title
+    expected = {(r.detail_url, r.agency, r.year) for r in catalog().reports if r.title != untitled}
+    found = set(query(crawled, "select detail_url, agency, year from reports where title != ?", untitled))
+    assert found == expected
+    # Its list column (区财政局) names it, and that joins the agency of its other reports.
+    assert query(
+        crawled,
+        "select r.agency, a.name, count(*) from reports r join agencies a on a.id = r.agency_id where a.id = "
+        "(select agency_id from reports where title = ?) group by r.agency order by r.agency",
+        untitled,
+    ) == [("区财政局", "杭州市余杭区财政局", 1), ("杭州市余杭区财政局", "杭州市余杭区财政局", 1)]
 
 
 def test_every_report_parses(crawled):
-    assert query(crawled, "select parse_status, count(*) from reports group by parse_status") == [("ok", 27)]
+    assert query(crawled, "select parse_status, count(*) from reports group by parse_status") == [("ok", 42)]
     assert query(crawled, "select template, count(*) from reports group by template order by template") == [
         ("2019", 9),
-        ("2021", 17),
+        ("2021", 32),
         ("legacy", 1),
     ]
 
@@ -112,8 +137,17 @@ def test_edge_cases_are_archived_as_what_they_are(crawled):
     def outcomes(url: str) -> list[tuple]:
         return query(crawled, "select status, outcome from fetches where url = ? order by id", url)
 
-    [challenge] = cat.challenge_urls
-    assert outcomes(challenge) == [(412, "challenge")]
+    # 瑞数 412 on a ybq report and on hubei's robots.txt, a 200 script stub on yuhang, 加速乐 521 on lg.
+    assert sorted(outcomes(url) for url in cat.challenge_urls) == [
+        [(200, "challenge")],
+        [(412, "challenge")],
+        [(412, "challenge")],
+        [(521, "challenge")],
+    ]
+    kinds = query(crawled, "select error, count(*) from fetches where outcome = 'challenge' group by error")
+    assert kinds == [("challenge: jiasule_521", 1), ("challenge: ruishu_412", 2), ("challenge: script_stub", 1)]
+    # hubei answered robots.txt with a challenge: its rules are unknown, so its home page was not fetched.
+    assert outcomes("https://www.hubei.gov.cn/") == [(None, "robots_refused")]
     assert all(outcomes(url) == [(404, "http_error")] for url in cat.dead_links)
     assert all(outcomes(url) == [(503, "http_error"), (200, "ok")] for url in cat.flaky_urls)
     was5 = "http://www.yzq.gov.cn/was5/web/detail?record=1&channelid=259155"
@@ -141,8 +175,8 @@ def test_every_row_links_back_to_archived_bytes(crawled):
                                 where d.warc_file is null""",
     )
     assert orphans == []
-    assert query(crawled, "select count(*) from crawl_runs") == [(5,)]
-    assert query(crawled, "select sum(robots_refused), sum(challenges) from crawl_runs") == [(1, 1)]
+    assert query(crawled, "select count(*) from crawl_runs") == [(8,)]
+    assert query(crawled, "select sum(robots_refused), sum(challenges) from crawl_runs") == [(2, 4)]
 
 
 def test_build_twice_gives_the_same_database(crawled, tmp_path):
@@ -231,3 +265,46 @@ def test_replica_certificate_is_refused_outside_replica_mode(tmp_path, replica_f
         errors = {e for (e,) in db.execute("select error from fetches")}
     assert rows == [("https://www.hc.gov.cn/", "network_error"), ("https://www.hc.gov.cn/robots.txt", "network_error")]
     assert all(e.startswith("TLS certificate verify failed") for e in errors)
+
+
+def test_discovery_from_bare_home_pages_finds_each_familys_reports(tmp_path, replica_server):
+    registry = tmp_path / "empty.toml"
+    registry.write_text("", encoding="utf-8")  # no entry: everything comes from the home pages
+    families = {
+        "http://www.cqbn.gov.cn/": ("chongqing", "500113"),
+        "http://www.yzq.gov.cn/": ("jiangxi", "360902"),
+        "https://www.bjtzh.gov.cn/": ("trs", "110112"),
+        "https://www.yuhang.gov.cn/": ("hanweb", "330110"),
+        "https://www.lg.gov.cn/": ("api", "440307"),
+    }
+    starts = [arg for url in families for arg in ("--start-url", url)]
+    proc = run(
+        NIANBAO,
+        "crawl",
+        "--data-dir",
+        str(tmp_path),
+        "--registry",
+        str(registry),
+        *starts,
+        "--proxy",
+        replica_server.proxy_url,
+        "--replica-ca",
+        str(replica_server.ca_cert_path),
+        "--delay",
+        "0",
+        "--log-level",
+        "ERROR",
+    )
+    for url, (family, code) in families.items():
+        block = proc.stdout.split(f"discovery from {url}:\n")[1].split("discovery from")[0]
+        assert f"  CMS family: {family} (page markers:" in block
+        assert f'  cms = "{family}"' in block
+        assert f'  admin_code = "{code}"' in block
+    assert "    https://www.yuhang.gov.cn/col/col1229100052/index.html\n" in proc.stdout  # a unit's own column
+    assert "    http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list.html\n" in proc.stdout
+    with sqlite3.connect(tmp_path / "archive" / "index.sqlite") as db:
+        found = {u for (u,) in db.execute("select url from discoveries where kind = 'report_page'")}
+    hosts = {urllib.parse.urlsplit(u).hostname for u in families}
+    expected = {r.detail_url for r in catalog().reports if r.site in hosts}
+    assert len(expected) == 33
+    assert expected <= found

@@ -8,7 +8,7 @@ from crawler.archiving import classify
 from crawler.challenges import detect
 from crawler.pagination import page_urls
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
-from parsers.report import is_report_title, year_of
+from parsers.report import agency_of, is_report_title, year_of
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,13 @@ def test_nav_links(text, expected):
 def test_report_columns_by_url_shape():
     assert is_report_column("http://www.cqbn.gov.cn/bmjz/bm/jtj/zwgk_88817/zfxxgknb_88827/")
     assert is_report_column("http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list.html")
+    assert is_report_column("http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/qzfbm/zfbgs/index_2.html")
     assert not is_report_column("http://www.cqbn.gov.cn/zwgk_252/")
+    # An article inside a 年报 column (a news item listed beside the reports) is not a list to walk.
+    assert not is_report_column("http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/qzfbm/zfbgs/202501/t20250118_14970392.html")
+    assert not is_report_column(
+        "http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/202401/0f3a1c2b4d5e6f708192a3b4c5d6e7f8.shtml"
+    )
 
 
 def test_wap_twin_collapses_to_desktop_page():
@@ -68,6 +74,9 @@ def test_attachments_by_extension_or_link_text():
     assert is_attachment("https://www.bjtzh.gov.cn/x/P020200115612345.pdf")
     assert is_attachment("https://www.hc.gov.cn/download?id=3", "2021年年度报告.docx")
     assert not is_attachment("https://www.hc.gov.cn/x/t20220110_1.html", "2021年年度报告")
+    # Hanweb serves files through a download script that names the file in its query.
+    assert is_attachment("https://www.yuhang.gov.cn/module/download/downfile.jsp?classid=0&filename=e634ff8d.pdf")
+    assert not is_attachment("https://www.yuhang.gov.cn/module/web/jpage/dataproxy.jsp?columnid=1229100051")
 
 
 def test_trs_pagination_from_create_page_html():
@@ -108,3 +117,9 @@ def test_outcomes_of_responses():
     assert classify(404, {}, b"not found") == ("http_error", None)
     assert classify(412, {}, RUISHU) == ("challenge", "ruishu_412")
     assert classify(304, {}, b"") == ("not_modified", None)
+
+
+def test_agency_from_the_title():
+    assert agency_of("重庆市巴南区安澜镇人民政府2019年政府信息公开工作年度报告") == "重庆市巴南区安澜镇人民政府"
+    assert agency_of("2022年上海市政府信息公开工作年度报告") == "上海市"
+    assert agency_of("2023年政府信息公开工作年度报告") is None  # printed without the agency: the column tells

@@ -8,7 +8,7 @@ from crawler.registry import RegistryError, load, site_for_url
 from replica.catalog import catalog
 
 
-def test_registry_has_the_five_seed_sites_with_their_regions():
+def test_registry_has_the_seed_sites_and_one_per_family_with_their_regions():
     sites = load()
     assert {h: (s.region["province"], s.region["city"], s.region["county"]) for h, s in sites.items()} == {
         "www.cqbn.gov.cn": ("重庆市", "重庆市", "巴南区"),
@@ -16,6 +16,9 @@ def test_registry_has_the_five_seed_sites_with_their_regions():
         "www.ybq.gov.cn": ("重庆市", "重庆市", "渝北区"),
         "www.yzq.gov.cn": ("江西省", "宜春市", "袁州区"),
         "www.bjtzh.gov.cn": ("北京市", "北京市", "通州区"),
+        "www.yuhang.gov.cn": ("浙江省", "杭州市", "余杭区"),
+        "www.lg.gov.cn": ("广东省", "深圳市", "龙岗区"),
+        "www.hubei.gov.cn": ("湖北省", None, None),
     }
 
 

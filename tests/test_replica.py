@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import json
 import re
 import ssl
 import time
@@ -17,6 +18,9 @@ import pytest
 from docx import Document
 from lxml import html as lxml_html
 
+from crawler.challenges import detect
+from crawler.cms import api_calls, api_items, api_page_count, dataproxy_urls, datastore_links
+from parsers.report import is_report_title
 from replica import attachments, tls
 from replica.catalog import catalog
 from replica.content import ExtraRow, publications
@@ -161,7 +165,7 @@ def test_flaky_list_page_fails_once_then_recovers(replica_server):
 
 
 def test_challenge_always_answers_412_without_text(replica_server):
-    [url] = catalog().challenge_urls
+    [url] = [u for u in catalog().challenge_urls if "ybq" in u]
     assert url.startswith("https://www.ybq.gov.cn/bmjz/bm/czj/")
     for _ in range(2):
         status, headers, body = fetch(replica_server, url)
@@ -172,6 +176,60 @@ def test_challenge_always_answers_412_without_text(replica_server):
         assert re.sub(rb"<script.*?</script>|<[^>]+>|\s", b"", body, flags=re.S) == b""
     _, _, listing = fetch(replica_server, "https://www.ybq.gov.cn/bmjz/bm/czj/zwgk_71203/zfxxgknb_71213/index.html")
     assert "重庆市渝北区财政局2019年政府信息公开工作年度报告" in listing.decode("utf-8")
+
+
+def test_other_challenges_are_what_real_bot_walls_send(replica_server):
+    by_host = {urlsplit(u).hostname: u for u in catalog().challenge_urls}
+    assert sorted(by_host) == ["www.hubei.gov.cn", "www.lg.gov.cn", "www.ybq.gov.cn", "www.yuhang.gov.cn"]
+    status, headers, body = fetch(replica_server, by_host["www.yuhang.gov.cn"])
+    assert (status, detect(status, headers, body)) == (200, "script_stub")
+    status, headers, body = fetch(replica_server, by_host["www.lg.gov.cn"])
+    assert (status, detect(status, headers, body)) == (521, "jiasule_521")
+    assert headers["set-cookie"].startswith("__jsluid_s=")
+    # Everything on hubei is behind the wall, robots.txt included.
+    assert by_host["www.hubei.gov.cn"] == "https://www.hubei.gov.cn/robots.txt"
+    for url in (
+        "https://www.hubei.gov.cn/robots.txt",
+        "https://www.hubei.gov.cn/",
+        "https://www.hubei.gov.cn/x/y.html",
+    ):
+        status, headers, body = fetch(replica_server, url)
+        assert (status, detect(status, headers, body)) == (412, "ruishu_412")
+
+
+def test_hanweb_lists_continue_through_the_data_proxy(replica_server):
+    status, _, page = fetch(replica_server, "https://www.yuhang.gov.cn/col/col1229100051/index.html")
+    assert status == 200
+    page = page.decode("utf-8")
+    assert "totalRecord: 11" in page
+    assert len(datastore_links(page)) == 5  # perPage
+    proxy = "https://www.yuhang.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=6&endrecord=10&perpage=5&columnid=1229100051&unitid=7012345&webid=3397"
+    status, headers, xml = fetch(replica_server, proxy)
+    assert (status, headers["content-type"]) == (200, "text/xml; charset=UTF-8")
+    rest = datastore_links(xml.decode("utf-8"))
+    assert len(rest) == 5
+    # Beside the report, news with report-like titles (…年度报告发布情况的通报, 法治政府建设年度报告).
+    assert [t for _, t in rest if "年度报告" in t] == [
+        "杭州市余杭区人民政府2022年法治政府建设年度报告",
+        "关于2022年度政府信息公开工作年度报告发布情况的通报",
+        "杭州市余杭区人民政府2022年政府信息公开工作年度报告",
+    ]
+    assert [t for _, t in rest if is_report_title(t)] == ["杭州市余杭区人民政府2022年政府信息公开工作年度报告"]
+    # Another site's webid, or no range, is not a list.
+    assert fetch(replica_server, proxy.replace("webid=3397", "webid=1"))[0] == 404
+    assert fetch(replica_server, "https://www.yuhang.gov.cn/module/web/jpage/dataproxy.jsp")[0] == 404
+
+
+def test_json_api_is_the_only_way_to_the_list(replica_server):
+    status, _, page = fetch(replica_server, "https://www.lg.gov.cn/xxgk/zfxxgknb/index.html")
+    assert status == 200
+    assert "post_" not in page.decode("utf-8")  # the page itself links no article
+    [call] = api_calls(page.decode("utf-8"), "https://www.lg.gov.cn/xxgk/zfxxgknb/index.html")
+    status, headers, body = fetch(replica_server, call.page(3))
+    assert (status, headers["content-type"]) == (200, "application/json;charset=UTF-8")
+    data = json.loads(body)["data"]
+    assert (data["total"], data["pageNo"], data["pageSize"], len(data["list"])) == (11, 3, 5, 1)
+    assert api_page_count(body.decode("utf-8"), call) == 3
 
 
 def test_dead_links_answer_404(replica_server):
@@ -186,6 +244,8 @@ def test_dead_links_answer_404(replica_server):
 def test_robots_txt_disallows_what_lists_link_to_and_allows_reports(replica_server):
     cat = catalog()
     for host, [start_url] in cat.start_urls.items():
+        if host == "www.hubei.gov.cn":
+            continue  # behind a bot wall (test_other_challenges_are_what_real_bot_walls_send)
         status, headers, body = fetch(replica_server, urljoin(start_url, "/robots.txt"))
         assert status == 200
         assert headers["content-type"] == "text/plain"
@@ -267,10 +327,15 @@ def _crawl(server: ReplicaServer) -> dict[str, int]:
         if reply.status == 503:  # the 503-then-200 pages: retry once, as a crawler does
             reply = server.respond(parts.scheme, parts.hostname, target)
         seen[url] = reply.status
-        if reply.status != 200 or "html" not in dict(reply.headers)["Content-Type"]:
+        content_type = dict(reply.headers)["Content-Type"]
+        if reply.status != 200 or not content_type.startswith(("text/html", "text/xml", "application/json")):
             continue
         text = reply.body.decode("gb18030" if url in cat.gbk_urls else "utf-8")
-        for href in re.findall(r'href="([^"]+)"', text) + _other_list_pages(url, text):
+        if "json" in content_type:  # a page of the JSON list API
+            queue += [urljoin(url, u) for u, _ in api_items(text)]
+            continue
+        hrefs = [h for h in re.findall(r'href="([^"]+)"', text) if "'" not in h]  # not the scripts' templates
+        for href in hrefs + _other_list_pages(url, text):
             link = urljoin(url, href.replace("&amp;", "&")).split("#")[0]
             link_parts = urlsplit(link)
             if link_parts.hostname in hosts and link_parts.scheme == hosts[link_parts.hostname]:
@@ -288,7 +353,9 @@ def _other_list_pages(url: str, text: str) -> list[str]:
         first = 2 if "/list" in url else 1
         stem = "list" if "/list" in url else "index"
         return [f"{stem}_{i}.html" for i in range(first, first + int(m[1]) - 1)]
-    return []
+    # Hanweb's dataproxy.jsp record ranges, and every page of a JSON list API (both known from the page's script).
+    calls = api_calls(text, url)
+    return dataproxy_urls(url, text) + [c.page(n) for c in calls for n in range(1, 4)]
 
 
 def test_a_crawl_finds_every_report_and_only_the_catalogued_failures(replica_server):
@@ -296,8 +363,13 @@ def test_a_crawl_finds_every_report_and_only_the_catalogued_failures(replica_ser
     seen = _crawl(replica_server)
     failures = {url: status for url, status in seen.items() if status != 200}
     pdf_and_doc = {r.document_url for r in cat.reports if r.format in ("pdf", "doc")}  # not prepared on this server
+    challenged = {u: s for u, s in seen.items() if u in cat.challenge_urls}
+    assert sorted(challenged.values()) == [200, 412, 521]  # script stub, 瑞数, 加速乐 (hubei's robots.txt: unlinked)
     assert {u: s for u, s in failures.items() if u not in pdf_and_doc} == (
-        {u: 404 for u in cat.dead_links} | {u: 412 for u in cat.challenge_urls}
+        {u: 404 for u in cat.dead_links}
+        | {u: s for u, s in challenged.items() if s != 200}
+        # Everything on hubei is a challenge; this crawl ignores robots.txt, a polite one never gets here.
+        | {"https://www.hubei.gov.cn/": 412}
     )
     for entry in cat.reports:
         twin = next((t for t, c in cat.wap_twins.items() if c == entry.detail_url), None)
@@ -309,8 +381,10 @@ def test_a_crawl_finds_every_report_and_only_the_catalogued_failures(replica_ser
 
 def test_every_site_has_a_list_of_three_pages_or_more(replica_server):
     seen = _crawl(replica_server)
+    third_page = r"/(index_2|list_3)\.html$|startrecord=11&|pageNo=3"
     for host in catalog().start_urls:
-        assert any(urlsplit(u).hostname == host and re.search(r"/(index_2|list_3)\.html$", u) for u in seen), host
+        if host != "www.hubei.gov.cn":  # behind a bot wall
+            assert any(urlsplit(u).hostname == host and re.search(third_page, u) for u in seen), host
 
 
 # --- rendering -------------------------------------------------------------------------------------------------
@@ -431,6 +505,9 @@ def test_catalog_lists_every_publication_with_live_urls():
         "www.ybq.gov.cn": ["https://www.ybq.gov.cn/"],
         "www.yzq.gov.cn": ["http://www.yzq.gov.cn/"],
         "www.bjtzh.gov.cn": ["https://www.bjtzh.gov.cn/"],
+        "www.yuhang.gov.cn": ["https://www.yuhang.gov.cn/"],
+        "www.lg.gov.cn": ["https://www.lg.gov.cn/"],
+        "www.hubei.gov.cn": ["https://www.hubei.gov.cn/"],
     }
     jtj = report("cqbn-jtj-2025")
     assert re.fullmatch(
@@ -440,6 +517,15 @@ def test_catalog_lists_every_publication_with_live_urls():
     ztz = report("yzq-ztz-2023")
     assert re.fullmatch(r"http://www\.yzq\.gov\.cn/yzqrmzf/zfxxgkndbg86/202401/[0-9a-f]{32}\.shtml", ztz.detail_url)
     assert ztz.document_url == ztz.detail_url  # inline HTML report
+    czj = report("yuhang-czj-2022")
+    assert re.fullmatch(r"https://www\.yuhang\.gov\.cn/art/2023/1/\d+/art_1229100052_\d{8}\.html", czj.detail_url)
+    assert re.fullmatch(
+        r"https://www\.yuhang\.gov\.cn/module/download/downfile\.jsp\?classid=0&filename=[0-9a-f]{32}\.docx",
+        czj.document_url,
+    )
+    jyj = report("lg-jyj-2023")
+    assert re.fullmatch(r"https://www\.lg\.gov\.cn/xxgk/zfxxgknb/content/post_\d{8}\.html", jyj.detail_url)
+    assert re.fullmatch(r"https://www\.lg\.gov\.cn/attachment/0/\d+/(\d+)/\1\.pdf", jyj.document_url)
     assert report("hc-jw-2022").breaks_check == "requests_balance"
     assert report("cqbn-alz-seed").seed == "000_90d8d6df986a6c21"
 

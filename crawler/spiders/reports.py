@@ -102,43 +102,42 @@ class ReportsSpider(Spider):
         for url, text in links:
             if is_report_title(text):
                 kind = "attachment" if is_attachment(url, text) else "report_page"
-                yield Discovery(
-                    url=canonical_url(url),
-                    kind=kind,
-                    site=site.host,
-                    title=text,
-                    year=year_of(text),
-                    agency_hint=response.meta.get("column"),
-                    referrer=response.url,
-                )
+                yield self._found(response, url, kind, text, year_of(text), response.meta.get("column"))
                 callback = self.parse_attachment if kind == "attachment" else self.parse_report
                 yield self._request(url, callback, site, title=text)
-            elif self._is_report_column(site, url) and (in_column or depth < MAX_NAV_DEPTH):
-                yield Discovery(
-                    url=canonical_url(url),
-                    kind="report_column",
-                    site=site.host,
-                    title=text,
-                    year=None,
-                    agency_hint=None,
-                    referrer=response.url,
-                )
+            elif (self._is_report_column(site, url) and (in_column or depth < MAX_NAV_DEPTH)) or (
+                # The 年报 page of a CMS with opaque column URLs (Hanweb) links the units' own 年报 columns.
+                response.meta.get("names_column") and cms.is_column_url(url) and not is_nav_link(text)
+            ):
+                yield self._found(response, url, "report_column", text)
                 yield self._request(
                     url, self.parse_page, site, nav_depth=depth + 1, in_report_column=True, column=text or None
                 )
             elif is_nav_link(text) and depth < MAX_NAV_DEPTH:
                 names_column = bool(_COLUMN_TEXT.search(text))  # 政府信息公开年报, 年度报告: the column itself
                 if names_column:
-                    yield Discovery(
-                        url=canonical_url(url),
-                        kind="report_column",
-                        site=site.host,
-                        title=text,
-                        year=None,
-                        agency_hint=None,
-                        referrer=response.url,
-                    )
-                yield self._request(url, self.parse_page, site, nav_depth=depth + 1, in_report_column=names_column)
+                    yield self._found(response, url, "report_column", text)
+                yield self._request(
+                    url,
+                    self.parse_page,
+                    site,
+                    nav_depth=depth + 1,
+                    in_report_column=names_column,
+                    names_column=names_column,
+                )
+
+    def _found(
+        self, response: Response, url: str, kind: str, title: str, year: int | None = None, agency: str | None = None
+    ) -> Discovery:
+        return Discovery(
+            url=canonical_url(url),
+            kind=kind,
+            site=self._site(response).host,
+            title=title,
+            year=year,
+            agency_hint=agency,
+            referrer=response.url,
+        )
 
     @staticmethod
     def _is_report_column(site: Site, url: str) -> bool:
@@ -193,15 +192,7 @@ class ReportsSpider(Spider):
         title = response.meta.get("title")
         for url, text in self._links(response):
             if is_attachment(url, text):
-                yield Discovery(
-                    url=url,
-                    kind="attachment",
-                    site=site.host,
-                    title=text or title,
-                    year=year_of(text) or year_of(title or ""),
-                    agency_hint=None,
-                    referrer=response.url,
-                )
+                yield self._found(response, url, "attachment", text or title, year_of(text) or year_of(title or ""))
                 yield self._request(url, self.parse_attachment, site, title=text or title)
 
     def parse_attachment(self, response: Response) -> None:

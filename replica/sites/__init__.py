@@ -1,8 +1,10 @@
-"""The five replica sites: which CMS family each one is, its numbers and paths, and where its edge cases are.
+"""The replica sites: which CMS family each one is, its numbers and paths, and where its edge cases are.
 
-Each site is a mapping of path -> Resource built from replica.content (UNITS, publications()) by its family:
-chongqing.py (www.cqbn.gov.cn, www.hc.gov.cn, www.ybq.gov.cn), jiangxi.py (www.yzq.gov.cn), beijing.py
-(www.bjtzh.gov.cn, plain TRS WCM). The bare host of every site (cqbn.gov.cn) answers 301 to its www host.
+Each site is a mapping of path -> Resource (plus query-answering endpoints) built from replica.content (UNITS,
+publications()) by its family: chongqing.py (www.cqbn.gov.cn, www.hc.gov.cn, www.ybq.gov.cn), jiangxi.py
+(www.yzq.gov.cn), beijing.py (www.bjtzh.gov.cn, plain TRS WCM), hanweb.py (www.yuhang.gov.cn, Hanweb jcms with
+dataproxy.jsp), api.py (www.lg.gov.cn, a list only a JSON API serves) and walled.py (www.hubei.gov.cn, a bot wall in
+front of everything). The bare host of every site (cqbn.gov.cn) answers 301 to its www host.
 
 EDGE CASES (each also listed by replica.catalog.catalog()):
 - GBK page: yzq's 工信委 column /yzqrmzf/zfxxgkndbgd3/ (its list and the 2016 legacy report) is GBK bytes with
@@ -13,8 +15,10 @@ EDGE CASES (each also listed by replica.catalog.catalog()):
 - robots.txt on every site disallows /was5/ (search) and /jiucuo/ (error-report form); every list links to both
   (common.add_off_limits_pages); yzq's 区政府 column lists its 2018 report through a /was5/web/detail link, which a
   polite crawler tries and must record as refused (`robots_link`).
-- challenge: ybq 区财政局 lists a 2019 report whose URL always answers HTTP 412 with a 瑞数 `$_ts` script page
-  (`challenge`; common.ruishu_challenge).
+- challenges: ybq 区财政局 lists a 2019 report whose URL always answers HTTP 412 with a 瑞数 `$_ts` script page
+  (`challenge`; common.ruishu_challenge); yuhang 五常街道 lists a 2020 report that is a 200 script-only stub
+  (`script_stub`); lg 教育局 lists a 2022 report behind a 加速乐 521 (`jiasule`); every hubei path, robots.txt
+  included, is a 412 challenge, so nothing there may be fetched after robots.txt.
 - mobile twins: every Chongqing-platform article has a ..._wap.html twin; cqbn 区政府办公室 lists its newest
   report by the twin only, hc 区教委 by both (`wap_links`).
 - attachment Content-Type: hc serves .docx as application/octet-stream, as many real servers do (`attachment_type`).
@@ -27,7 +31,7 @@ from pathlib import Path
 
 from replica.attachments import attachment_path
 from replica.content import UNITS, publications
-from replica.sites import beijing, chongqing, jiangxi
+from replica.sites import api, beijing, chongqing, hanweb, jiangxi, walled
 from replica.sites.common import ReportEntry, Resource, Site
 
 __all__ = ["CONFIGS", "ReportEntry", "Resource", "Site", "build_sites", "hostnames"]
@@ -109,12 +113,35 @@ CONFIGS = (
         search_channel="20021",
         flaky_list_page="/bjtz/xxgk/zfxxgknb/index_1.html",
     ),
+    hanweb.HanwebConfig(
+        host="www.yuhang.gov.cn",
+        scheme="https",
+        name="杭州市余杭区人民政府",
+        icp="浙ICP备05008232号",
+        web_id="3397",
+        column_base=1229100000,
+        unit_id="7012345",
+        news_per_unit={"qzf": 8},
+        script_stub=("wcjd", 2020),
+    ),
+    api.ApiConfig(
+        host="www.lg.gov.cn",
+        scheme="https",
+        name="深圳市龙岗区人民政府",
+        icp="粤ICP备13004390号",
+        column_id="8231",
+        jiasule=("jyj", 2022),
+    ),
+    walled.WalledConfig(host="www.hubei.gov.cn", scheme="https", name="湖北省人民政府"),
 )
 
 _BUILDERS = {
     chongqing.ChongqingConfig: chongqing.build,
     jiangxi.JiangxiConfig: jiangxi.build,
     beijing.TrsConfig: beijing.build,
+    hanweb.HanwebConfig: hanweb.build,
+    api.ApiConfig: api.build,
+    walled.WalledConfig: walled.build,
 }
 
 

@@ -23,6 +23,7 @@ from replica.sites.common import (
     add_off_limits_pages,
     at_time,
     attachment_body,
+    link_list,
     mark_flaky,
     newest,
     news_items,
@@ -102,15 +103,8 @@ def build(cfg: TrsConfig, units: list[Unit], pubs: list[Publication], files: Att
     column = cfg.column
     trail = [("首页", "/"), ("信息公开", "/bjtz/xxgk/"), ("政府信息公开年报", column)]
 
-    def links(sections: list[tuple[str, str]]) -> str:
-        return (
-            '<ul class="links">'
-            + "".join(f'<li><a href="{h}">{html.escape(t)}</a></li>' for t, h in sections)
-            + "</ul>"
-        )
-
-    site.page("/index.html", _page(cfg, cfg.name, trail[:1], links([("信息公开", "/bjtz/xxgk/")])), latest)
-    xxgk_links = links([("政府信息公开年报", column + "index.html")])
+    site.page("/index.html", _page(cfg, cfg.name, trail[:1], link_list([("信息公开", "/bjtz/xxgk/")])), latest)
+    xxgk_links = link_list([("政府信息公开年报", column + "index.html")])
     site.page("/bjtz/xxgk/index.html", _page(cfg, "信息公开", trail[:2], xxgk_links), latest)
 
     items: list[ListItem] = []

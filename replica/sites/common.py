@@ -66,7 +66,7 @@ class Site:
     host: str  # the www host; the bare host answers 301 to it
     scheme: str
     name: str  # the body that runs the site, e.g. 重庆市巴南区人民政府
-    family: str  # chongqing | jiangxi | trs
+    family: str  # chongqing | jiangxi | trs | hanweb | api | walled
     resources: dict[str, Resource] = field(default_factory=dict)
     not_found: Resource | None = None
     reports: list[ReportEntry] = field(default_factory=list)
@@ -77,6 +77,8 @@ class Site:
     challenge_urls: list[str] = field(default_factory=list)
     gbk_urls: list[str] = field(default_factory=list)
     wap_twins: dict[str, str] = field(default_factory=dict)  # twin URL -> canonical URL
+    # Paths answered from their query string (list APIs, download scripts): path -> params -> resource or None.
+    endpoints: dict[str, Callable[[dict[str, str]], Resource | None]] = field(default_factory=dict)
 
     @property
     def bare_host(self) -> str:
@@ -103,8 +105,11 @@ class Site:
         else:
             self.add(path, Resource(200, HTML_UTF8, markup.encode("utf-8"), modified))
 
-    def resolve(self, path: str) -> Resource | None:
-        """The resource at `path`; a directory path serves its index.html, as the CMS servers do."""
+    def resolve(self, path: str, params: dict[str, str] | None = None) -> Resource | None:
+        """The resource at `path`; a directory path serves its index.html, as the CMS servers do; an endpoint
+        answers from the query parameters."""
+        if path in self.endpoints:
+            return self.endpoints[path](params or {})
         if path.endswith("/"):
             return self.resources.get(path + "index.html")
         return self.resources.get(path)
@@ -183,6 +188,12 @@ SHORT_NAMES = {
     ("www.bjtzh.gov.cn", "qzf"): "通州区政府",
     ("www.bjtzh.gov.cn", "fgw"): "区发展改革委",
     ("www.bjtzh.gov.cn", "hxz"): "漷县镇",
+    ("www.yuhang.gov.cn", "qzf"): "余杭区政府",
+    ("www.yuhang.gov.cn", "czj"): "区财政局",
+    ("www.yuhang.gov.cn", "wcjd"): "五常街道",
+    ("www.lg.gov.cn", "qzf"): "龙岗区政府",
+    ("www.lg.gov.cn", "jyj"): "区教育局",
+    ("www.lg.gov.cn", "bjjd"): "布吉街道",
 }
 
 
@@ -308,6 +319,11 @@ def add_off_limits_pages(site: Site, search_href: str) -> None:
     site.robots_disallowed += [site.url(search_href), site.url("/jiucuo/index.html")]
 
 
+def link_list(links: list[tuple[str, str]]) -> str:
+    """A menu of (text, href) links, as home and column pages show them."""
+    return '<ul class="links">' + "".join(f'<li><a href="{h}">{html.escape(t)}</a></li>' for t, h in links) + "</ul>"
+
+
 def tools_links(search_href: str) -> str:
     """The search and error-report links under every list (both disallowed by robots.txt)."""
     return (
@@ -344,6 +360,29 @@ def ruishu_challenge(key: str) -> Resource:
     )
     cookie = f"{meta[:14]}80S={cd[:40]}; Path=/; expires=Wed, 01 Jan 2031 00:00:00 GMT; HttpOnly"
     return Resource(412, "text/html", body.encode(), headers=(("Set-Cookie", cookie),))
+
+
+def script_stub_challenge(key: str) -> Resource:
+    """EDGE CASE challenge: HTTP 200 whose page is only a script that sets a cookie and reloads (no body text)."""
+    token = hashlib.sha256(key.encode()).hexdigest()[:32]
+    body = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+        f'<script>document.cookie="__wzd{token[:6]}={token}; path=/";location.reload();</script>'
+        "</body></html>"
+    )
+    return Resource(200, HTML_UTF8, body.encode())
+
+
+def jiasule_challenge(key: str) -> Resource:
+    """EDGE CASE challenge: a 加速乐 (Jiasule) wall: HTTP 521, a __jsluid cookie and a script that computes another."""
+    token = hashlib.sha256(key.encode()).hexdigest()
+    body = (
+        "<html><body><script>document.cookie=('_')+('_')+('jsl_clearance_s')+('=')+"
+        f"('{token[:10]}.{token[10:16]}|0|{token[16:40]}')+(';Max-age=3600; path = /');"
+        "location.href=location.pathname+location.search</script></body></html>"
+    )
+    cookie = f"__jsluid_s={token[40:64]}; max-age=31536000; path=/; HttpOnly; secure"
+    return Resource(521, "text/html", body.encode(), headers=(("Set-Cookie", cookie),))
 
 
 def mark_flaky(site: Site, path: str) -> None:

@@ -1,0 +1,81 @@
+"""Pieces of the database build that need no archive: cross-run changes, coverage and deadlines, the carry-over
+chain, and the Datasette metadata against the schema."""
+
+from __future__ import annotations
+
+import sqlite3
+from types import SimpleNamespace
+
+import yaml
+
+from publish.build import SCHEMA, _coverage_rows, _new_and_changed, carry_over_chain, deadline
+from publish.serve import METADATA
+
+
+def test_new_and_changed_reports_per_run():
+    def fetch(run, url, sha):
+        return {"run_id": run, "url": url, "sha256": sha, "outcome": "ok"}
+
+    def found(run, url):
+        return {"run_id": run, "url": url, "kind": "report_page", "site": "www.hc.gov.cn"}
+
+    archive = SimpleNamespace(
+        fetches=[
+            fetch("r1", "a", "1"),
+            fetch("r1", "b", "2"),
+            fetch("r2", "a", "1"),
+            fetch("r2", "b", "9"),
+            fetch("r2", "c", "3"),
+        ],
+        discoveries=[found("r1", "a"), found("r1", "b"), found("r2", "a"), found("r2", "b"), found("r2", "c")],
+    )
+    new, changed = _new_and_changed(archive, ["r1", "r2"])
+    assert (new[("r1", "www.hc.gov.cn")], changed[("r1", "www.hc.gov.cn")]) == (2, 0)
+    assert (new[("r2", "www.hc.gov.cn")], changed[("r2", "www.hc.gov.cn")]) == (1, 1)
+
+
+def test_legal_deadlines():
+    assert deadline("部门", 2023) == "2024-01-31"
+    assert deadline("区县", 2023) == "2024-03-31"
+    assert deadline("乡镇", 2023) == "2024-01-31"
+
+
+def test_coverage_lists_found_missing_and_late_years():
+    agencies = {"g": {"name": "重庆市合川区人民政府", "site": "www.hc.gov.cn", "level": "区县"}}
+    reports = [
+        {"id": "r21", "agency_id": "g", "year": 2021, "published_on": "2022-03-20", "parse_status": "ok"},
+        {"id": "r23", "agency_id": "g", "year": 2023, "published_on": "2024-04-15", "parse_status": "ok"},
+    ]
+    rows = _coverage_rows(reports, agencies, as_of="2025-05-01T00:00:00Z")
+    assert [(r["year"], r["status"], r["deadline"], r["days_late"]) for r in rows] == [
+        (2021, "found", "2022-03-31", -11),
+        (2022, "missing", "2023-03-31", None),
+        (2023, "found", "2024-03-31", 15),
+        (2024, "missing", "2025-03-31", None),  # due by the time of the last crawl, and not found
+    ]
+    # Before its deadline a year is not yet missing.
+    assert [r["year"] for r in _coverage_rows(reports, agencies, as_of="2025-03-01T00:00:00Z")] == [2021, 2022, 2023]
+
+
+def test_carry_over_chain():
+    this_year = {"requests.carried_over.total": 3, "requests.carried_over.natural_person": 3}
+    last_year = {"requests.carried_forward.total": 3, "requests.carried_forward.natural_person": 2}
+    check = carry_over_chain(this_year, last_year, 2022)
+    assert check.status == "fail"
+    assert [(d["where"], d["status"]) for d in check.details if d["status"] != "not_assessable"] == [
+        ("natural_person", "fail"),
+        ("total", "pass"),
+    ]
+    assert carry_over_chain(this_year, None, 2022).status == "not_assessable"
+
+
+def test_datasette_metadata_parses_and_names_only_real_tables_and_columns():
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA.read_text(encoding="utf-8"))
+    tables = yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["reports"]["tables"]
+    for name, meta in tables.items():
+        columns = {row[1] for row in db.execute(f"pragma table_info({name})")}
+        assert columns, f"metadata describes {name}, which the schema does not create"
+        named = set(meta.get("columns", {})) | set(meta.get("facets", [])) | {meta.get("sort_desc") or "rowid"}
+        assert named - columns - {"rowid"} == set(), name
+    assert set(tables) >= {"reports", "cells", "checks", "agencies", "documents", "fetches", "crawl_runs", "coverage"}
