@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.memory import own_peak_mib
 from parsers.libreoffice import convert
 
 FORMATS = ("text", "html", "docx", "pdf", "doc")
@@ -61,7 +62,13 @@ def run_one(folder: Path, limit: int) -> dict:
     results = [parse(d) for d in data]
     seconds = time.perf_counter() - start
     pages = sum((r.document.pages or 1) if r.document else 1 for r in results)
-    return {"docs": len(files), "pages": pages, "seconds": seconds, "not_ok": sum(r.status != "ok" for r in results)}
+    return {
+        "docs": len(files),
+        "pages": pages,
+        "seconds": seconds,
+        "not_ok": sum(r.status != "ok" for r in results),
+        "peak_mib": own_peak_mib(),
+    }
 
 
 def main() -> int:
@@ -85,9 +92,8 @@ def main() -> int:
             [sys.executable, "-m", "bench.parse_bench", "--run", str(root / fmt), "--docs", str(args.docs)],
             stdout=subprocess.PIPE,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
         out = json.loads(proc.stdout.read())
-        if status != 0:
+        if proc.wait() != 0:
             raise SystemExit(f"{fmt}: benchmark child failed")
         rate = {"docs": out["docs"] / out["seconds"], "pages": out["pages"] / out["seconds"]}
         target = TARGETS.get(fmt)
@@ -98,7 +104,7 @@ def main() -> int:
             verdict += f"  ({out['not_ok']} not parsed ok)"
         print(
             f"{fmt:<7} {out['docs']:>5} {out['pages']:>6} {out['seconds']:>8.2f} {rate['docs']:>8.1f} "
-            f"{rate['pages']:>8.1f} {usage.ru_maxrss / 1024:>9.0f}  {verdict}"
+            f"{rate['pages']:>8.1f} {out['peak_mib']:>9.0f}  {verdict}"
         )
     return 0
 

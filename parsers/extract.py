@@ -23,7 +23,7 @@ def sniff(data: bytes, content_type: str | None = None, url: str | None = None) 
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 return "docx" if "word/document.xml" in z.namelist() else "zip"
-        except zipfile.BadZipFile:
+        except Exception:  # noqa: BLE001 - a damaged zip raises more than BadZipFile (NotImplementedError, …)
             return "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"  # OLE compound file: Word 97 .doc, and Kingsoft .wps
@@ -45,7 +45,7 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
         if fmt == "image":
             return ParseResult(status="needs_ocr", format=fmt, error="an image: the report is a scan")
         if fmt == "zip":
-            return ParseResult(status="error", format=fmt, error="a zip archive that is not a DOCX document")
+            return ParseResult(status="error", format=fmt, error="a zip archive that is not a readable DOCX document")
         if fmt == "html":
             document = html.extract(data, content_type)
         elif fmt == "docx":

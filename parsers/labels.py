@@ -68,6 +68,15 @@ def _cn_small_number(text: str) -> int | None:
     return values.get(text)
 
 
+_STATED_DATE = re.compile(r"(?:日期|发布时间|发布日期)\s*[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def stated_date(text: str) -> str | None:
+    """The publication date a page states in its info line (日期:2026-01-28, 发布时间：2024-01-15 10:30)."""
+    m = _STATED_DATE.search(text)
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
 def signature_date(lines: list[str]) -> str | None:
     """The date a report is signed with on a line of its own near its end (2020年1月15日, 二〇二〇年一月十五日)."""
     for line in reversed(lines[-6:]):

@@ -34,6 +34,7 @@ class Document:
     published_on: str | None = None  # YYYY-MM-DD from page metadata
     source: str | None = None  # <meta name="ContentSource">
     pages: int | None = None  # PDF page count
+    pages_without_text: int = 0  # PDF pages with (almost) no text layer: scanned pages
     narrative: str | None = None  # the running text, when an extractor reads it better than the blocks give it
 
     @property

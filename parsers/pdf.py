@@ -136,30 +136,53 @@ def _has_header(table: Table) -> bool:
 
 
 def extract(data: bytes) -> Document:
-    blocks: list[Paragraph | Table] = []
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds for a broken file
         raise ExtractionError(f"not a readable PDF: {type(e).__name__}: {e}") from e
     with pdf:
         pages = len(pdf.pages)
-        for page in pdf.pages[:MAX_PAGES]:
-            for index, (_, block) in enumerate(_blocks_of(page)):
-                # A table continued from the previous page has no header of its own.
-                continued = index == 0 and isinstance(block, Table) and blocks and isinstance(blocks[-1], Table)
-                if continued and block.rows and not _has_header(block):
-                    blocks[-1].rows.extend(block.rows)
-                else:
-                    blocks.append(block)
-    return Document(blocks=blocks, format="pdf", pages=pages)
+        per_page = [[block for _, block in _blocks_of(page)] for page in pdf.pages[:MAX_PAGES]]
+    blank = sum(1 for blocks in per_page if len(_text_of(blocks)) < _MIN_PAGE_TEXT)
+    return Document(blocks=join_pages(per_page), format="pdf", pages=pages, pages_without_text=blank)
+
+
+_MIN_PAGE_TEXT = 20  # characters: a page with less is a scan (or blank)
+
+
+def _text_of(blocks: list[Paragraph | Table]) -> str:
+    return "".join(b.text if isinstance(b, Paragraph) else "".join(c or "" for r in b.rows for c in r) for b in blocks)
+
+
+# A page number on a line of its own: 3, - 3 -, 第3页, 第 3 页 共 5 页, 3/5.
+_PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,3}\s*页?\s*(?:(?:[/／]|共)\s*\d{1,3}\s*页?)?[-—–\s]*$")
+
+
+def join_pages(pages: list[list[Paragraph | Table]]) -> list[Paragraph | Table]:
+    """The blocks of all pages in order, without page numbers, and with a table that a page continues (its first
+    block: a table without a header of its own) joined to the table that ended the page before."""
+    blocks: list[Paragraph | Table] = []
+    for page in pages:
+        content = [b for b in page if not (isinstance(b, Paragraph) and _PAGE_NUMBER.match(b.text))]
+        for index, block in enumerate(content):
+            continued = index == 0 and isinstance(block, Table) and blocks and isinstance(blocks[-1], Table)
+            if continued and block.rows and not _has_header(block):
+                blocks[-1] = Table(blocks[-1].rows + block.rows)
+            else:
+                blocks.append(block)
+    return blocks
 
 
 def text_layer_problem(document: Document) -> str | None:
-    """Why the PDF's text cannot be trusted, if it cannot: no text at all (a scan), or glyph codes without a Unicode
-    map, which pdfminer prints as (cid:123). Either way the report needs OCR, not a parser fix."""
-    text = "".join(document.paragraphs) + "".join(c or "" for t in document.tables for r in t.rows for c in r)
-    if document.pages and len(text) < 20 * document.pages:
+    """Why the PDF's text cannot be trusted, if it cannot: no text at all (a scan), scanned pages where the tables
+    should be, or glyph codes without a Unicode map, which pdfminer prints as (cid:123). Either way the report needs
+    OCR, not a parser fix."""
+    text = _text_of(document.blocks)
+    if document.pages and len(text) < _MIN_PAGE_TEXT * document.pages:
         return "a PDF without a text layer (a scan)"
+    if document.pages_without_text and not document.tables:
+        # Typed pages first, then the tables as scanned images: the tables need OCR.
+        return f"{document.pages_without_text} of {document.pages} PDF pages have no text layer and no table was read"
     cids = len(re.findall(r"\(cid:\d+\)", text))
     if cids and cids * 8 > len(text) * 0.2:
         return f"a PDF whose fonts have no Unicode map ({cids} glyphs read as (cid:N))"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from parsers.checks import run_checks
-from parsers.labels import chinese_year, signature_date
+from parsers.labels import chinese_year, signature_date, stated_date
 from parsers.model import Document, ParseResult, Table
 from parsers.tables import MAPPERS, classify, detect_template
 from parsers.template import template_for_year, templates
@@ -34,12 +34,23 @@ def _looks_like_agency(line: str) -> bool:
     return 2 <= len(s) <= 40 and not re.search(r"[。，,；;：:]", s) and bool(_AGENCY_SUFFIX.search(s))
 
 
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
+
+
+def tidy_title(title: str) -> str:
+    """A title without the spaces PDF text puts between Chinese and digits (竹亭镇 2020 年度… -> 竹亭镇2020年度…)."""
+    return _SPACE_BY_CJK.sub("", title.strip())
+
+
 def find_title(paragraphs: list[str]) -> str | None:
     """The report title among the first lines. It may wrap onto the next line (PDF), and an agency printed on the
     line above belongs to it."""
     lines = [chinese_year(p.strip()) for p in paragraphs[:8]]
     for i, line in enumerate(lines):
-        wrapped = line + lines[i + 1] if i + 1 < len(lines) else ""
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        # A title wrapped onto the next line; never a line (分享到:, a breadcrumb) glued before a whole title.
+        wrapped = line + following if following and not is_report_title(following) else ""
         for candidate in (line, wrapped):
             if candidate and len(candidate) <= 80 and is_report_title(candidate):
                 if i > 0 and _starts_with_year(candidate) and _looks_like_agency(lines[i - 1]):
@@ -75,7 +86,7 @@ def year_of(title: str) -> int | None:
 
 def read_report(doc: Document) -> ParseResult:
     paragraphs = doc.paragraphs
-    title = find_title(paragraphs) or (doc.title.strip() if doc.title else None)
+    title = tidy_title(find_title(paragraphs) or doc.title or "") or None
     year = year_of(title) if title else None
     result = ParseResult(
         status="ok",
@@ -83,7 +94,7 @@ def read_report(doc: Document) -> ParseResult:
         title=title,
         agency=agency_of(title) if title else None,
         year=year,
-        published_on=doc.published_on or signature_date(paragraphs),
+        published_on=doc.published_on or stated_date("\n".join(paragraphs[:12])) or signature_date(paragraphs),
         text=doc.text(),
         document=doc,
     )

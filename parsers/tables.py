@@ -76,32 +76,39 @@ def _match(labels: tuple[Label, ...], text: str) -> Label | None:
 
 def _join_broken_labels(rows: list[list[str]], known: tuple[Label, ...]) -> list[list[str]]:
     """A label broken over lines or pages is joined back: a row holding only its end ("容仍不明确") after the row
-    with the values, or only its start ("一、本年新收政府信") just before it. Joins happen only where the piece alone
-    matches no label and the joined label does."""
+    with the values, or only its start ("一、本年新收政府信") just before it. Joins happen only where the joined label
+    matches and the piece with the values matched nothing else. (A piece may match a label by itself, being part of
+    its text: a start piece's own row is dropped when joined, an end piece is absorbed.)"""
     result: list[list[str]] = []
     before: str | None = None  # a lone label piece just before this row
     for row in rows:
         labels, values = split_row(row)
         label_only = bool(labels) and all(not clean(v) for v in values)
-        if label_only and _match(known, labels[-1]) is None:
-            if result:
-                prev_labels, prev_values = split_row(result[-1])
-                if (
-                    prev_labels
-                    and _match(known, prev_labels[-1]) is None
-                    and _match(known, prev_labels[-1] + labels[-1])
-                ):
-                    prev_labels[-1] += labels[-1]
-                    result[-1] = prev_labels + prev_values
-                    before = None
-                    continue
-            before = labels[-1]
-            result.append(row)
-            continue
-        if labels and before and _match(known, labels[-1]) is None and _match(known, before + labels[-1]):
+        if label_only and result:
+            prev_labels, prev_values = split_row(result[-1])
+            joined = _match(known, prev_labels[-1] + labels[-1]) if prev_labels else None
+            alone = _match(known, prev_labels[-1]) if prev_labels else None
+            # Either neither piece matches alone, or the values' row already matched by its start (补正后申请内) and
+            # the joined label is that same one.
+            has_values = any(clean(v) for v in prev_values)
+            if joined is not None and (
+                (alone == joined and has_values) or (alone is None and _match(known, labels[-1]) is None)
+            ):
+                prev_labels[-1] += labels[-1]
+                result[-1] = prev_labels + prev_values
+                before = None
+                continue
+        if (
+            not label_only
+            and labels
+            and before is not None
+            and _match(known, labels[-1]) is None
+            and _match(known, before + labels[-1])
+        ):
+            result.pop()  # the row of the start piece
             labels[-1] = before + labels[-1]
             row = labels + values
-        before = None
+        before = labels[-1] if label_only else None
         result.append(row)
     return result
 
@@ -123,6 +130,9 @@ def _requests_columns(rows: list[list[str]], tpl: Template) -> list[str | None]:
     return columns
 
 
+_APPLICANT_HEADERS = {"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构"}
+
+
 def map_requests(table: Table, tpl: Template) -> Mapped:
     out = Mapped()
     rows = _join_broken_labels([compact(r) for r in table.rows], tpl.requests_rows)
@@ -130,8 +140,8 @@ def map_requests(table: Table, tpl: Template) -> Mapped:
     seen: set[str] = set()
     for row in rows:
         labels, values = split_row(row)
-        if not labels or not values:
-            continue
+        if not labels or not values or any(core(c) in _APPLICANT_HEADERS for c in labels):
+            continue  # a header row: its last header (其他, 总计) is not the row of that name
         label = _match(tpl.requests_rows, labels[-1])
         if label is None:
             if any(read(v).numeric for v in values):
@@ -192,6 +202,7 @@ def map_active(table: Table, tpl: Template) -> Mapped:
     block: ActiveBlock | None = None
     header_units: list[str | None] = []
     parent: list[str] = []  # labels of the canonical row that local sub-rows refine
+    parent_width = 0  # cells in the parent's own row
     seen: set[str] = set()
     for raw_row in table.rows:
         row = compact(raw_row)
@@ -208,12 +219,13 @@ def map_active(table: Table, tpl: Template) -> Mapped:
             header_units = [header_unit(h) for h in labels[1:]]
             continue
         label = _match(all_rows, labels[-1])
-        starts_blank = bool(row) and not clean(row[0])
+        # Under a parent: the first cell is blank (text) or covered by the parent's rowspan (None in HTML/DOCX grids).
+        starts_blank = bool(raw_row) and (raw_row[0] is None or not clean(raw_row[0]))
         if label is None:
             if len(labels) >= 2 and _match(all_rows, labels[0]):
-                parent = labels[:1]
+                parent, parent_width = labels[:1], len(row)
                 out.extra_rows.append(ExtraRow("active", labels, [raw_text(v) for v in values]))
-            elif parent and starts_blank:
+            elif parent and (starts_blank or len(row) < parent_width):  # PDF text may drop the blank lead cell
                 out.extra_rows.append(ExtraRow("active", parent + labels, [raw_text(v) for v in values]))
             elif any(read(v).numeric for v in values):
                 out.extra_rows.append(ExtraRow("active", labels, [raw_text(v) for v in values]))

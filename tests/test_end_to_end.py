@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -11,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -81,6 +83,9 @@ def test_every_report_has_its_agency_and_year(crawled):
     expected = {(r.detail_url, r.agency, r.year) for r in catalog().reports if r.title != untitled}
     found = set(query(crawled, "select detail_url, agency, year from reports where title != ?", untitled))
     assert found == expected
+    # The date each page states (PubDate, 发布日期), for attachments too.
+    dates = {(r.detail_url, r.published_on) for r in catalog().reports}
+    assert set(query(crawled, "select detail_url, published_on from reports")) == dates
     # Its list column (区财政局) names it, and that joins the agency of its other reports.
     assert query(
         crawled,
@@ -157,6 +162,74 @@ def test_edge_cases_are_archived_as_what_they_are(crawled):
     bad = set(cat.challenge_urls) | set(cat.dead_links) | set(cat.wap_twins)
     assert not bad & {u for (u,) in query(crawled, "select detail_url from reports")}
     assert not query(crawled, "select url from fetches where url like '%\\_wap.html' escape '\\'")
+
+
+def test_robots_crawl_delay_spaces_the_sites_requests(crawled):
+    # hc's robots.txt says Crawl-delay: 0.2; the crawl ran with --delay 0, so the site's slot took robots.txt's.
+    with sqlite3.connect(crawled / "archive" / "index.sqlite") as db:
+        [stats] = db.execute("select stats_json from runs").fetchone()
+    stats = json.loads(stats)
+    assert stats["nianbao/site_delay/www.hc.gov.cn"] == 0.2
+    assert "nianbao/site_delay/www.cqbn.gov.cn" not in stats
+    first, last, count = query(
+        crawled, "select min(fetched_at), max(fetched_at), count(*) from fetches where site = 'www.hc.gov.cn'"
+    )[0]
+    elapsed = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).total_seconds()
+    assert count == 22
+    assert elapsed >= int((count - 2) * 0.2) - 1  # whole seconds; robots.txt came first, before any delay
+
+
+def test_coverage_shows_missing_years_and_late_reports(crawled):
+    rows = query(
+        crawled,
+        """select year, status, published_on, deadline, days_late from coverage
+           where agency = '宜春市袁州区竹亭镇人民政府' and year <= 2023 order by year""",
+    )
+    assert rows == [
+        (2020, "found", "2021-01-10", "2021-01-31", -21),
+        (2021, "found", "2022-01-10", "2022-01-31", -21),
+        (2022, "missing", None, "2023-01-31", None),  # between two found years: not published, or not crawled
+        (2023, "found", "2024-01-10", "2024-01-31", -21),
+    ]
+    # A district government's deadline is 31 March; 渝北区's 2020 report came out on 15 April.
+    assert query(crawled, "select year, deadline, days_late from coverage where agency = '重庆市渝北区人民政府'")[
+        0
+    ] == (
+        2020,
+        "2021-03-31",
+        15,
+    )
+    assert query(crawled, "select count(*) from coverage where days_late > 0") == [(1,)]
+
+
+def test_a_second_crawl_finds_nothing_new_or_changed(crawled, tmp_path, replica_full_server):
+    data = tmp_path / "again"
+    shutil.copytree(crawled, data)  # the module's crawl stays as it is for the other tests
+    replica_full_server.reset()
+    run(
+        NIANBAO,
+        "crawl",
+        "--data-dir",
+        str(data),
+        "--proxy",
+        replica_full_server.proxy_url,
+        "--replica-ca",
+        str(replica_full_server.ca_cert_path),
+        "--delay",
+        "0",
+        "--log-level",
+        "WARNING",
+        "--site",
+        "www.yuhang.gov.cn",
+    )
+    run(NIANBAO, "build", "--data-dir", str(data))
+    runs = query(
+        data,
+        "select reports_new, reports_changed from crawl_runs where site = 'www.yuhang.gov.cn' order by started_at",
+    )
+    # Report documents (pages and attachments) fetched for the first time, then none new or changed.
+    assert runs == [(10, 0), (0, 0)]
+    assert query(data, "select count(*) from reports") == [(42,)]
 
 
 def test_archive_passes_warcio_check(crawled):

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import zipfile
 
+from conftest import SEED_NAMES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import parsers.extract
 from parsers import parse
+from replica.content import publications
+from replica.render import report_docx, report_html
 
 STATUSES = {"ok", "not_report", "no_tables", "needs_ocr", "error"}
 
@@ -107,3 +110,47 @@ def test_pdf_text_layer_problems_route_to_ocr():
     assert text_layer_problem(no_unicode_map) == "a PDF whose fonts have no Unicode map (40 glyphs read as (cid:N))"
     fine = Document([Paragraph("重庆市巴南区安澜镇人民政府2019年政府信息公开工作年度报告" * 2)], format="pdf", pages=1)
     assert text_layer_problem(fine) is None
+    # Two typed pages of text, then the tables as three scanned pages.
+    typed = [Paragraph("一、总体情况。本机关认真贯彻落实《条例》，扎实推进政府信息公开工作。" * 4)]
+    partly = Document(typed, format="pdf", pages=5, pages_without_text=3)
+    assert text_layer_problem(partly) == "3 of 5 PDF pages have no text layer and no table was read"
+
+
+def _mutated(original: bytes, edits: list[tuple[int, int]], cut: int) -> bytes:
+    data = bytearray(original[: max(cut, 1)])
+    for position, value in edits:
+        data[position % len(data)] = value
+    return bytes(data)
+
+
+def _damage():
+    return st.lists(st.tuples(st.integers(0, 2**20), st.integers(0, 255)), max_size=16), st.integers(0, 2**20)
+
+
+SEED_DOCX = report_docx(next(p.report for p in publications() if p.report.seed == SEED_NAMES[1]))
+SEED_HTML = report_html(next(p.report for p in publications() if p.report.seed == SEED_NAMES[0])).encode()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(*_damage())
+def test_damaged_docx_gives_a_status_not_an_exception(edits, cut):
+    # Damage inside the zip's directory used to escape as NotImplementedError ("zip file version 8.6").
+    result = parse(_mutated(SEED_DOCX, edits, cut))
+    assert result.status in STATUSES
+    assert result.status == "ok" or result.error
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(*_damage())
+def test_damaged_html_gives_a_status_not_an_exception(edits, cut):
+    result = parse(_mutated(SEED_HTML, edits, cut))
+    assert result.status in STATUSES
+    assert result.status == "ok" or result.error
+
+
+def test_zip_whose_directory_names_an_unknown_version_is_an_error():
+    data = bytearray(SEED_DOCX)
+    directory = data.rindex(b"PK\x01\x02")  # the last central directory entry
+    data[directory + 6] = 86  # "version needed to extract": 8.6
+    result = parse(bytes(data))
+    assert (result.status, result.format) == ("error", "zip")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import SEED_NAMES, gold
+from conftest import SEED_NAMES, SEEDS, gold
 
 from parsers import parse
 from parsers.libreoffice import convert
@@ -32,6 +32,16 @@ def check(result, name: str) -> None:
     assert g["agency_contains"] in result.agency
     assert {c.key: c.value for c in result.cells} == expected_cells(name)
     assert {c.key: c.unit for c in result.cells if c.unit} == g["units"]
+    # The rest must agree with the seed's own text too: raw cell text, local sub-rows, title, checks.
+    seed = parse((SEEDS / f"{name}.txt").read_bytes())
+    assert {c.key: c.raw for c in result.cells if c.key in g["cells"]} == {
+        c.key: c.raw for c in seed.cells if c.key in g["cells"]
+    }
+    assert [(e.table, e.labels, e.values) for e in result.extra_rows] == [
+        (e.table, e.labels, e.values) for e in seed.extra_rows
+    ]
+    assert result.title == seed.title
+    assert [(c.key, c.status) for c in result.checks] == [(c.key, c.status) for c in seed.checks]
 
 
 @pytest.mark.parametrize("name", SEED_NAMES)
@@ -101,3 +111,4 @@ def test_every_replica_report_reads_back_the_cells_it_prints(render):
         result = parse(data)
         assert (result.status, result.template, result.year) == ("ok", content.template, content.year), content.slug
         assert {c.key: c.raw for c in result.cells} == content.cells, content.slug
+        assert result.warnings == [], content.slug

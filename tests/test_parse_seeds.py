@@ -21,6 +21,8 @@ def test_seed_reproduces_gold_cells(seed_name):
     got = {c.key: c.value for c in result.cells}
     assert got == scored(g)
     assert {c.key: c.unit for c in result.cells if c.unit} == g["units"]
+    # Header rows (…其他, 总计) and labels broken over lines (补正后申请内 / 容仍不明确) are read without doubt.
+    assert result.warnings == []
 
 
 def test_blank_cell_is_null_with_empty_raw():

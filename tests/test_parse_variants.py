@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from conftest import SEEDS
+from dataclasses import replace
+
+import pytest
+from conftest import FIXTURES, SEEDS
 
 from parsers import parse
+from parsers.model import Paragraph, Table
+from parsers.pdf import join_pages
 from parsers.tables import SUBTOTAL
 from parsers.template import templates
+from replica.content import publications
+from replica.render import report_text as render_text
 
 TPL = templates()["2019"]
 APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org"]
@@ -157,3 +164,151 @@ def test_page_of_an_unknown_cms_body_and_narrative():
     assert "全年共收到政府信息公开申请6件" in result.text
     assert "互动交流" not in result.text and "ICP" not in result.text
     assert {c.key: c.status for c in result.checks}["narrative_matches_tables"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("sample", "title", "agency", "published_on"),
+    [
+        # A breadcrumb line above the title, and the page's 日期 line below it.
+        (
+            "cqbn_jtj_2025",
+            "重庆市巴南区交通运输委员会2025年政府信息公开工作年度报告",
+            "重庆市巴南区交通运输委员会",
+            "2026-01-28",
+        ),
+        (
+            "cqbn_qzfbgs_2025_wap",
+            "重庆市巴南区人民政府办公室2025年政府信息公开工作年度报告",
+            "重庆市巴南区人民政府办公室",
+            "2026-01-29",
+        ),
+        # The agency on the line above a title that starts with its year.
+        (
+            "cqstl_qzfbgs_2025",
+            "重庆市铜梁区人民政府办公室2025年政府信息公开工作年度报告",
+            "重庆市铜梁区人民政府办公室",
+            None,
+        ),
+        ("jxxz_2017_prerevision", "上饶市信州区人民政府2017年度政府信息公开工作报告", "上饶市信州区人民政府", None),
+        ("shanghai_2022_sec4_title_variant", "2022年上海市政府信息公开工作年度报告", "上海市", None),
+        ("yichun_2021_text_extraction_drops_chars", "宜春市2021年政府信息公开工作年度报告", "宜春市", None),
+    ],
+)
+def test_title_agency_and_date_of_real_page_beginnings(sample, title, agency, published_on):
+    text = (FIXTURES / "site-samples" / f"{sample}.txt").read_text(encoding="utf-8")
+    result = parse(text.split("\n", 1)[1].encode())  # without the "# source:" line
+    assert (result.title, result.agency, result.published_on) == (title, agency, published_on)
+
+
+def _broken(lines: list[str], label: str, cut: int, before: bool) -> list[str]:
+    """The row of `label` with its label broken over two lines: the first part on a line of its own above the
+    values (before=True, as PDF text gives it when the label wraps above) or the last part below them."""
+    [i] = [n for n, line in enumerate(lines) if label in line]
+    cells = lines[i].split("\t")
+    at = cells.index(label)
+    head, tail = label[:cut], label[cut:]
+    if before:
+        above = "\t".join(c if n < at else (head if n == at else "") for n, c in enumerate(cells))
+        cells[at] = tail
+        return [*lines[:i], above, "\t".join(cells), *lines[i + 1 :]]
+    cells[at] = head
+    below = "\t".join("" if n != at else tail for n in range(len(cells)))
+    return [*lines[:i], "\t".join(cells), below, *lines[i + 1 :]]
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_a_label_broken_over_two_lines_is_joined_back(before):
+    lines = _broken(requests_table(consistent_values()), "一、本年新收政府信息公开申请数量", 9, before)
+    assert ("一、本年新收政府信" in "\n".join(lines)) and ("息公开申请数量" in "\n".join(lines))
+    result = parse(report_text(lines))
+    cells = result.cell_map()
+    assert [cells[f"requests.received.{c}"].value for c in [*APPLICANTS, "total"]] == [3, 1, 0, 0, 2, 0, 6]
+    assert result.extra_rows == []
+    assert result.warnings == []
+
+
+def test_template_comes_from_the_table_headers_not_the_year():
+    def retitled(template: str, year: int) -> bytes:
+        content = next(p.report for p in publications() if p.report.template == template and p.report.seed is None)
+        return render_text(
+            replace(content, title_lines=(f"{content.agency}{year}年政府信息公开工作年度报告",))
+        ).encode()
+
+    # 2021 tables (行政许可 … in one block, 8 applicant columns …) under a 2020 title, and 2019 ones under 2022.
+    assert [
+        (r.year, r.template, r.warnings) for r in (parse(retitled("2021", 2020)), parse(retitled("2019", 2022)))
+    ] == [
+        (2020, "2021", []),
+        (2022, "2019", []),
+    ]
+
+
+def _failed(values: dict[str, list[int]], appeals_review_total: int = 2) -> dict[str, list[tuple]]:
+    text = report_text(requests_table(values)).decode("utf-8")
+    text = text.replace("1\t0\t0\t1\t2\t0", f"1\t0\t0\t1\t{appeals_review_total}\t0")
+    result = parse(text.encode("utf-8"))
+    return {
+        c.key: [(d["where"], d.get("left"), d.get("right")) for d in c.details if d["status"] == "fail"]
+        for c in result.checks
+        if c.status == "fail"
+    }
+
+
+def test_each_check_fails_on_the_numbers_that_break_it_and_keeps_them():
+    assert _failed(consistent_values()) == {}
+    # One more request received by a natural person, in its column and in the row total: the balance breaks.
+    values = consistent_values()
+    values["received"] = [4, 1, 0, 0, 2, 0, 7]
+    assert _failed(values) == {
+        "requests_balance": [("natural_person", 4, 3), ("total", 7, 6)],
+        "narrative_matches_tables": [("narrative", 6, 7)],  # the text still says 6 (a warning)
+    }
+    # A row whose total is not the sum of its columns.
+    values = consistent_values()
+    values["granted"][-1] = 5
+    assert _failed(values) == {
+        "requests_row_totals": [("granted", 5, 4)],  # printed total, sum of the columns
+        "requests_outcome_total": [("total", 6, 7)],  # (七) 总计, sum of the outcome rows
+    }
+    # 行政复议: 1 upheld + 1 pending printed as a total of 3.
+    assert _failed(consistent_values(), appeals_review_total=3) == {"appeals_totals": [("review", 3, 2)]}
+
+
+def test_a_table_continued_on_the_next_page_past_page_numbers_is_one_table():
+    first = Table([["信息内容", "本年新制作数量"], ["规章", "0"]])
+    rest = Table([["规范性文件", "3"]])  # no header of its own: it continues the table above
+    pages = [
+        [Paragraph("二、主动公开政府信息情况"), first, Paragraph("- 2 -")],
+        [Paragraph("第 3 页 共 5 页"), rest, Paragraph("三、收到和处理政府信息公开申请情况")],
+    ]
+    blocks = join_pages(pages)
+    assert blocks == [
+        Paragraph("二、主动公开政府信息情况"),
+        Table([["信息内容", "本年新制作数量"], ["规章", "0"], ["规范性文件", "3"]]),
+        Paragraph("三、收到和处理政府信息公开申请情况"),
+    ]
+    # A new table with its own header starts a table of its own; a paragraph that is not a page number stops joining.
+    header = Table([["申请人情况", "自然人"]])
+    assert len(join_pages([[first], [header]])) == 2
+    assert len(join_pages([[first, Paragraph("注：数据截至12月31日")], [Table([["规范性文件", "3"]])]])) == 3
+
+
+def test_page_metadata_gives_title_and_date():
+    body = (SEEDS / "004_faf2576bdefa9143.txt").read_text(encoding="utf-8")
+    page = (
+        '<html><head><meta charset="utf-8"><title>首页_某区人民政府</title>'
+        '<meta name="ArticleTitle" content="重庆市渝北区人民政府王家街道办事处2019年政府信息公开工作年度报告">'
+        '<meta name="PubDate" content="2020-01-19 09:41"><meta name="ContentSource" content="王家街道"></head>'
+        f'<body><div class="trs_paper_default"><pre>{body}</pre></div></body></html>'
+    )
+    result = parse(page.encode("utf-8"))
+    assert (result.title, result.year, result.published_on) == (
+        "重庆市渝北区人民政府王家街道办事处2019年政府信息公开工作年度报告",
+        2019,
+        "2020-01-19",
+    )
+    # Without PubDate, the date the page prints in its info line.
+    page = page.replace('<meta name="PubDate" content="2020-01-19 09:41">', "").replace(
+        "<pre>", '<div class="info">发布时间：2020-01-21 10:02</div><pre>'
+    )
+    assert parse(page.encode("utf-8")).published_on == "2020-01-21"

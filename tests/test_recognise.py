@@ -8,7 +8,7 @@ from crawler.archiving import classify
 from crawler.challenges import detect
 from crawler.pagination import page_urls
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
-from parsers.report import agency_of, is_report_title, year_of
+from parsers.report import agency_of, is_report_title, tidy_title, year_of
 
 
 @pytest.mark.parametrize(
@@ -123,3 +123,8 @@ def test_agency_from_the_title():
     assert agency_of("重庆市巴南区安澜镇人民政府2019年政府信息公开工作年度报告") == "重庆市巴南区安澜镇人民政府"
     assert agency_of("2022年上海市政府信息公开工作年度报告") == "上海市"
     assert agency_of("2023年政府信息公开工作年度报告") is None  # printed without the agency: the column tells
+
+
+def test_title_loses_the_spaces_pdf_text_puts_around_digits():
+    assert tidy_title(" 竹亭镇 2020 年度政府信息公开年度报告") == "竹亭镇2020年度政府信息公开年度报告"
+    assert tidy_title("关于 2019 年 ABC Park 政府信息公开工作的年度报告") == "关于2019年ABC Park政府信息公开工作的年度报告"

@@ -249,7 +249,8 @@ def test_robots_txt_disallows_what_lists_link_to_and_allows_reports(replica_serv
         status, headers, body = fetch(replica_server, urljoin(start_url, "/robots.txt"))
         assert status == 200
         assert headers["content-type"] == "text/plain"
-        assert body.decode() == "User-agent: *\nDisallow: /was5/\nDisallow: /jiucuo/\n"
+        delay = "Crawl-delay: 0.2\n" if host == "www.hc.gov.cn" else ""
+        assert body.decode() == f"User-agent: *\nDisallow: /was5/\nDisallow: /jiucuo/\n{delay}"
         robots = RobotFileParser()
         robots.parse(body.decode().splitlines())
         disallowed = [u for u in cat.robots_disallowed if urlsplit(u).hostname == host]

@@ -21,6 +21,7 @@ EDGE CASES (each also listed by replica.catalog.catalog()):
   included, is a 412 challenge, so nothing there may be fetched after robots.txt.
 - mobile twins: every Chongqing-platform article has a ..._wap.html twin; cqbn 区政府办公室 lists its newest
   report by the twin only, hc 区教委 by both (`wap_links`).
+- Crawl-delay: hc's robots.txt asks for 0.2 s between requests (`crawl_delay`).
 - attachment Content-Type: hc serves .docx as application/octet-stream, as many real servers do (`attachment_type`).
 - no favicon: /favicon.ico answers 404 everywhere.
 """
@@ -71,6 +72,7 @@ CONFIGS = (
         busy_unit="qzf",
         wap_links={"jw": "also"},
         attachment_type={"docx": "application/octet-stream"},
+        crawl_delay=0.2,
     ),
     chongqing.ChongqingConfig(
         host="www.ybq.gov.cn",

@@ -27,8 +27,10 @@ from replica.sites.common import (
     add_off_limits_pages,
     at_time,
     attachment_body,
+    crumb_links,
     jiasule_challenge,
     link_list,
+    meta_tags,
     newest,
     news_items,
     not_found_page,
@@ -58,8 +60,7 @@ class ApiConfig:
 
 
 def _page(cfg: ApiConfig, title: str, trail: list[tuple[str, str]], content: str, meta: dict[str, str] | None = None):
-    tags = "".join(f'<meta name="{k}" content="{html.escape(v)}">\n' for k, v in (meta or {}).items())
-    crumbs = " &gt; ".join(f'<a href="{href}">{html.escape(text)}</a>' for text, href in trail)
+    tags, crumbs = meta_tags(meta), crumb_links(trail)
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n{tags}"

@@ -23,8 +23,10 @@ from replica.sites.common import (
     add_off_limits_pages,
     at_time,
     attachment_body,
+    crumb_links,
     link_list,
     mark_flaky,
+    meta_tags,
     newest,
     news_items,
     not_found_page,
@@ -58,8 +60,7 @@ class TrsConfig:
 def _page(
     cfg: TrsConfig, title: str, trail: list[tuple[str, str]], content: str, meta: dict[str, str] | None = None
 ) -> str:
-    tags = "".join(f'<meta name="{k}" content="{html.escape(v)}" />\n' for k, v in (meta or {}).items())
-    crumbs = " &gt; ".join(f'<a href="{href}">{html.escape(text)}</a>' for text, href in trail)
+    tags, crumbs = meta_tags(meta, close=" /"), crumb_links(trail)
     return (
         '<!DOCTYPE html>\n<html>\n<head>\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
         f"<title>{html.escape(title)}</title>\n"

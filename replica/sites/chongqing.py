@@ -59,6 +59,7 @@ class ChongqingConfig:
     dead_link: tuple[str, int] | None = None  # EDGE CASE dead link: (unit, year) of a listed report that is gone
     challenge: tuple[str, int] | None = None  # EDGE CASE challenge: (unit, year) of a listed report behind 412
     attachment_type: dict[str, str] = field(default_factory=dict)  # ext -> Content-Type, where the server differs
+    crawl_delay: float | None = None  # EDGE CASE Crawl-delay in robots.txt (seconds)
 
     @property
     def search_href(self) -> str:
@@ -230,7 +231,7 @@ def build(cfg: ChongqingConfig, units: list[Unit], pubs: list[Publication], file
     for unit, column in columns:
         _build_unit(site, cfg, unit, column, [p for p in pubs if p.unit == unit], files)
 
-    add_off_limits_pages(site, cfg.search_href)
+    add_off_limits_pages(site, cfg.search_href, cfg.crawl_delay)
     if cfg.flaky_list_page:
         mark_flaky(site, cfg.flaky_list_page)
     return site

@@ -295,10 +295,12 @@ def news_items(unit: Unit, count: int, before: date, titles: tuple[str, ...] = N
 ROBOTS_DISALLOWED = ("/was5/", "/jiucuo/")
 
 
-def add_off_limits_pages(site: Site, search_href: str) -> None:
+def add_off_limits_pages(site: Site, search_href: str, crawl_delay: float | None = None) -> None:
     """EDGE CASE robots.txt: search (/was5/) and the error-report form (/jiucuo/) are disallowed; every list links
-    to both (see tools_links); both answer 200 with no report, so a crawler that ignores robots.txt shows in the log."""
-    lines = ["User-agent: *", *(f"Disallow: {p}" for p in ROBOTS_DISALLOWED), ""]
+    to both (see tools_links); both answer 200 with no report, so a crawler that ignores robots.txt shows in the log.
+    EDGE CASE Crawl-delay: when given, robots.txt asks for that many seconds between requests."""
+    delay = [f"Crawl-delay: {crawl_delay:g}"] if crawl_delay else []
+    lines = ["User-agent: *", *(f"Disallow: {p}" for p in ROBOTS_DISALLOWED), *delay, ""]
     site.add("/robots.txt", Resource(200, "text/plain", "\n".join(lines).encode(), datetime(2019, 6, 1, 10, 0)))
     name = html.escape(site.name)
     site.page(
@@ -317,6 +319,16 @@ def add_off_limits_pages(site: Site, search_href: str) -> None:
         None,
     )
     site.robots_disallowed += [site.url(search_href), site.url("/jiucuo/index.html")]
+
+
+def meta_tags(meta: dict[str, str] | None, close: str = "") -> str:
+    """<meta name=… content=…> lines (ArticleTitle, PubDate, ContentSource …); close=" /" for XHTML-style pages."""
+    return "".join(f'<meta name="{k}" content="{html.escape(v)}"{close}>\n' for k, v in (meta or {}).items())
+
+
+def crumb_links(trail: list[tuple[str, str]]) -> str:
+    """The breadcrumb trail: 首页 &gt; 信息公开 &gt; …"""
+    return " &gt; ".join(f'<a href="{href}">{html.escape(text)}</a>' for text, href in trail)
 
 
 def link_list(links: list[tuple[str, str]]) -> str:

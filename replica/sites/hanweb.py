@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
 
 from replica.content import Publication, Unit
 from replica.render import report_html
@@ -27,7 +28,9 @@ from replica.sites.common import (
     add_off_limits_pages,
     at_time,
     attachment_body,
+    crumb_links,
     link_list,
+    meta_tags,
     newest,
     news_items,
     not_found_page,
@@ -68,8 +71,7 @@ def _column(cfg: HanwebConfig, offset: int) -> str:
 def _page(
     cfg: HanwebConfig, title: str, trail: list[tuple[str, str]], content: str, meta: dict[str, str] | None = None
 ) -> str:
-    tags = "".join(f'<meta name="{k}" content="{html.escape(v)}">\n' for k, v in (meta or {}).items())
-    crumbs = " &gt; ".join(f'<a href="{href}">{html.escape(text)}</a>' for text, href in trail)
+    tags, crumbs = meta_tags(meta), crumb_links(trail)
     return (
         '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n"
@@ -98,7 +100,7 @@ def _list_content(cfg: HanwebConfig, column_id: int, items: list[ListItem]) -> s
     """A unit column: the first PER_PAGE records in the datastore, the jpage call that fetches the rest."""
     proxy = (
         f"{DATAPROXY}?page=1&webid={cfg.web_id}&path=/&columnid={column_id}&unitid={cfg.unit_id}"
-        "&webname=%E4%BD%99%E6%9D%AD&permissiontype=0"
+        f"&webname={quote(cfg.name)}&permissiontype=0"
     )
     records = "\n".join(_record(i) for i in items[:PER_PAGE])
     return (
