@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import shutil
 import subprocess
 import tempfile
@@ -13,13 +15,26 @@ from parsers.model import Document, ExtractionError
 CONVERT_TIMEOUT_SECONDS = 120
 
 
+_profiles: dict[int, Path] = {}  # process id -> its LibreOffice profile
+
+
+def _profile() -> Path:
+    """One LibreOffice profile per process, made on first use and removed at exit: a fresh profile costs a start-up
+    of its own, and parallel processes sharing one drop outputs. (Keyed by pid, so a forked worker makes its own.)"""
+    pid = os.getpid()
+    if pid not in _profiles:
+        _profiles[pid] = Path(tempfile.mkdtemp(prefix="nianbao-libreoffice-"))
+        atexit.register(shutil.rmtree, _profiles[pid], ignore_errors=True)
+    return _profiles[pid]
+
+
 def to_docx(data: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="nianbao-doc-") as tmp:
         work = Path(tmp)
         source = work / "input.doc"  # fixed name: never a path built from a URL or a file name
         source.write_bytes(data)
         try:
-            [out] = libreoffice.convert([source], "docx", work / "out", work / "profile", CONVERT_TIMEOUT_SECONDS)
+            [out] = libreoffice.convert([source], "docx", work / "out", _profile(), CONVERT_TIMEOUT_SECONDS)
         except libreoffice.LibreOfficeError as e:
             raise ExtractionError(str(e)) from e
         return out.read_bytes()
@@ -53,7 +68,10 @@ def _antiword(data: bytes) -> Document:
 def extract(data: bytes) -> Document:
     try:
         document = docx.extract(to_docx(data))
-    except ExtractionError:
-        return _antiword(data)
+    except ExtractionError as e:
+        document = _antiword(data)
+        # antiword prints merged cells as broken rows: most cells of the national tables are lost, never misread.
+        document.warnings.append(f"read as text by antiword, tables likely incomplete ({e})"[:300])
+        return document
     document.format = "doc"
     return document

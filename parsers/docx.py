@@ -49,16 +49,28 @@ def _property(tc: etree._Element, name: str) -> str | None:
     return None if element is None else element.get(f"{W}val", "")
 
 
+_WRAPPERS = (f"{W}sdt", f"{W}sdtContent", f"{W}customXml")  # content controls and custom XML around content
+
+
+def _children(parent: etree._Element, *tags: str):
+    """The children with these tags, also those wrapped in content controls (w:sdt) or custom XML, in order."""
+    for child in parent.iterchildren():
+        if child.tag in tags:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _children(child, *tags)
+
+
 def _grid(tbl: etree._Element) -> Table:
     """A merged cell's text at its origin, None in each position it covers (across: gridSpan; down: vMerge)."""
     grid: list[list[str | None]] = []
-    for tr in tbl.iterchildren(f"{W}tr"):
+    for tr in _children(tbl, f"{W}tr"):
         before = tr.find(f"{W}trPr/{W}gridBefore")
         row: list[str | None] = [None] * int(before.get(f"{W}val", "0")) if before is not None else []
-        for tc in tr.iterchildren(f"{W}tc"):
+        for tc in _children(tr, f"{W}tc"):
             span = max(1, int(_property(tc, "gridSpan") or 1))
             continues_above = _property(tc, "vMerge") not in (None, "restart")
-            text = "\n".join(_text(p) for p in tc.iterchildren(f"{W}p"))
+            text = "\n".join(_text(p) for p in _children(tc, f"{W}p"))
             row.append(None if continues_above else text)
             row.extend([None] * (span - 1))
         grid.append(row)
@@ -80,7 +92,7 @@ def extract(data: bytes) -> Document:
         except (KeyError, etree.XMLSyntaxError) as e:
             raise ExtractionError(f"not a readable DOCX (document.xml): {e}") from e
     blocks: list[Paragraph | Table] = []
-    for child in body if body is not None else []:
+    for child in _children(body, f"{W}p", f"{W}tbl") if body is not None else []:
         if child.tag == f"{W}p":
             text = _text(child).strip()
             if text:

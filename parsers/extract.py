@@ -26,7 +26,9 @@ def sniff(data: bytes, content_type: str | None = None, url: str | None = None) 
         except Exception:  # noqa: BLE001 - a damaged zip raises more than BadZipFile (NotImplementedError, …)
             return "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "doc"  # OLE compound file: Word 97 .doc, and Kingsoft .wps
+        # An OLE compound file: Word 97 .doc and Kingsoft .wps hold a "WordDocument" stream (its directory names
+        # are UTF-16); spreadsheets (.xls, .et) and presentations do not.
+        return "doc" if "WordDocument".encode("utf-16-le") in data else "ole"
     if data.startswith(_IMAGE_MAGIC):
         return "image"
     head = data[:2048].lower()
@@ -46,6 +48,10 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
             return ParseResult(status="needs_ocr", format=fmt, error="an image: the report is a scan")
         if fmt == "zip":
             return ParseResult(status="error", format=fmt, error="a zip archive that is not a readable DOCX document")
+        if fmt == "ole":
+            return ParseResult(
+                status="error", format=fmt, error="an OLE file that is not a Word document (a spreadsheet or slides?)"
+            )
         if fmt == "html":
             document = html.extract(data, content_type)
         elif fmt == "docx":

@@ -36,6 +36,7 @@ class Document:
     pages: int | None = None  # PDF page count
     pages_without_text: int = 0  # PDF pages with (almost) no text layer: scanned pages
     narrative: str | None = None  # the running text, when an extractor reads it better than the blocks give it
+    warnings: list[str] = field(default_factory=list)  # what the extractor read with doubt (e.g. a fallback tool)
 
     @property
     def tables(self) -> list[Table]:

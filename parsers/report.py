@@ -97,6 +97,7 @@ def read_report(doc: Document) -> ParseResult:
         published_on=doc.published_on or stated_date("\n".join(paragraphs[:12])) or signature_date(paragraphs),
         text=doc.text(),
         document=doc,
+        warnings=list(doc.warnings),
     )
     if result.agency is None and doc.source:
         result.agency = doc.source

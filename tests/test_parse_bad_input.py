@@ -154,3 +154,15 @@ def test_zip_whose_directory_names_an_unknown_version_is_an_error():
     data[directory + 6] = 86  # "version needed to extract": 8.6
     result = parse(bytes(data))
     assert (result.status, result.format) == ("error", "zip")
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def test_ole_files_are_told_apart_by_their_streams():
+    word = OLE_MAGIC + b"\0" * 500 + "WordDocument".encode("utf-16-le") + b"\0" * 100
+    workbook = OLE_MAGIC + b"\0" * 500 + "Workbook".encode("utf-16-le") + b"\0" * 100
+    assert (parsers.extract.sniff(word), parsers.extract.sniff(workbook)) == ("doc", "ole")
+    result = parse(workbook)
+    assert (result.status, result.format) == ("error", "ole")
+    assert result.error == "an OLE file that is not a Word document (a spreadsheet or slides?)"

@@ -8,8 +8,9 @@ import pytest
 from conftest import FIXTURES, SEEDS
 
 from parsers import parse
-from parsers.model import Paragraph, Table
+from parsers.model import Document, Paragraph, Table
 from parsers.pdf import join_pages
+from parsers.report import read_report
 from parsers.tables import SUBTOTAL
 from parsers.template import templates
 from replica.content import publications
@@ -312,3 +313,35 @@ def test_page_metadata_gives_title_and_date():
         "<pre>", '<div class="info">发布时间：2020-01-21 10:02</div><pre>'
     )
     assert parse(page.encode("utf-8")).published_on == "2020-01-21"
+
+
+def test_vertical_header_text_as_pdf_tables_give_it():
+    # pdfplumber reads a narrow header cell printed top to bottom as one character per line (结\n果\n维\n持).
+    def vertical(cell: str) -> str:
+        return (
+            "\n".join(cell) if cell in ("自然人", "商业企业", "科研机构", "结果维持", "结果纠正", "尚未审结") else cell
+        )
+
+    text = report_text(requests_table(consistent_values())).decode("utf-8")
+    blocks = []
+    rows: list[list[str]] = []
+    for line in text.split("\n"):
+        if "\t" in line:
+            rows.append([vertical(c) for c in line.split("\t")])
+            continue
+        if rows:
+            blocks.append(Table(rows))
+            rows = []
+        blocks.append(Paragraph(line))
+    assert any("自\n然\n人" in c for t in blocks if isinstance(t, Table) for r in t.rows for c in r)
+    result = read_report(Document(blocks=blocks, format="pdf", pages=2))
+    cells = result.cell_map()
+    assert (result.status, result.template, result.warnings) == ("ok", "2019", [])
+    assert [cells[f"requests.received.{c}"].value for c in [*APPLICANTS, "total"]] == [3, 1, 0, 0, 2, 0, 6]
+    assert [cells[f"appeals.review.{c}"].value for c in ("upheld", "corrected", "other", "pending", "total")] == [
+        1,
+        0,
+        0,
+        1,
+        2,
+    ]

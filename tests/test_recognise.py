@@ -127,4 +127,6 @@ def test_agency_from_the_title():
 
 def test_title_loses_the_spaces_pdf_text_puts_around_digits():
     assert tidy_title(" 竹亭镇 2020 年度政府信息公开年度报告") == "竹亭镇2020年度政府信息公开年度报告"
-    assert tidy_title("关于 2019 年 ABC Park 政府信息公开工作的年度报告") == "关于2019年ABC Park政府信息公开工作的年度报告"
+    assert (
+        tidy_title("关于 2019 年 ABC Park 政府信息公开工作的年度报告") == "关于2019年ABC Park政府信息公开工作的年度报告"
+    )
