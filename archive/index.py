@@ -73,10 +73,11 @@ CREATE TABLE IF NOT EXISTS discoveries (
     year        INTEGER,
     agency_hint TEXT,
     referrer    TEXT,
-    found_at    TEXT NOT NULL,
-    UNIQUE (run_id, url, kind)
+    found_at    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS discoveries_url ON discoveries (url);
+-- One row per link: the same document linked from two pages is two rows (the build needs both pages).
+CREATE UNIQUE INDEX IF NOT EXISTS discoveries_once ON discoveries (run_id, url, kind, coalesce(referrer, ''));
 """
 
 FETCH_COLUMNS = (
@@ -259,7 +260,7 @@ class ProvenanceIndex:
                 """
                 INSERT INTO discoveries (run_id, site, url, kind, title, year, agency_hint, referrer, found_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (run_id, url, kind) DO NOTHING
+                ON CONFLICT DO NOTHING
                 """,
                 (run_id, site, url, kind, title, year, agency_hint, referrer, _text_time(found_at) or _now()),
             )

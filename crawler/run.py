@@ -80,8 +80,8 @@ def summarise(data_dir: Path, run_id: str, registry: str | None = None) -> list[
         for f in index.fetches(run_id):
             outcomes.setdefault(f["site"] or "", Counter())[f["outcome"]] += 1
         found: dict[str, Counter] = {}
-        for d in index.discoveries(run_id):
-            found.setdefault(d["site"] or "", Counter())[d["kind"]] += 1
+        for site, kind, _url in {(d["site"] or "", d["kind"], d["url"]) for d in index.discoveries(run_id)}:
+            found.setdefault(site, Counter())[kind] += 1  # distinct URLs: one document linked twice counts once
     # A site crawled by discovery has no registry entry, hence no expectation.
     return [
         SiteSummary(

@@ -212,8 +212,8 @@ def _crawl_run_rows(archive: Archive) -> list[dict[str, Any]]:
     for f in archive.fetches:
         per[(f["run_id"], f["site"] or "")][f["outcome"]] += 1
     found: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for d in archive.discoveries:
-        found[(d["run_id"], d["site"] or "")][d["kind"]] += 1
+    for run_site_kind in {(d["run_id"], d["site"] or "", d["kind"], d["url"]) for d in archive.discoveries}:
+        found[run_site_kind[:2]][run_site_kind[2]] += 1  # distinct URLs: one document linked twice counts once
     runs = {r["run_id"]: r for r in archive.index.runs()}
     new, changed = _new_and_changed(archive, list(runs))
     return [
@@ -313,15 +313,20 @@ def _unit_of(column: str | None) -> str | None:
 
 
 def _report_rows(found: list[Found], sites: dict[str, Site]) -> list[dict[str, Any]]:
-    """One row per distinct report document, with its printed agency name resolved to the site's full name."""
+    """One row per distinct report document, with its printed agency name resolved to the site's full name. A
+    document several pages publish (an aggregate column republishing a department's report) is one report: the page
+    that published it first (then by URL) is its detail page, the others are listed in also_at."""
+    pages: dict[str, list[Found]] = defaultdict(list)
+    for f in found:
+        pages[f.candidate.fetch["sha256"]].append(f)
     reports: list[dict[str, Any]] = []
-    seen: set[str] = set()
     for f in found:
         c, result = f.candidate, f.result
         sha = c.fetch["sha256"]
-        if sha in seen:
-            continue  # the same report reached through several pages
-        seen.add(sha)
+        first = min(pages[sha], key=lambda g: (g.page.published_on or "9999-12-31", g.candidate.detail_url))
+        if f is not first:
+            continue
+        also_at = sorted({g.candidate.detail_url for g in pages[sha]} - {c.detail_url})
         site = sites.get(c.site or "")
         reports.append(
             {
@@ -334,6 +339,7 @@ def _report_rows(found: list[Found], sites: dict[str, Site]) -> list[dict[str, A
                 "site": c.site,
                 **(site.region if site else {"province": None, "city": None, "county": None}),
                 "detail_url": c.detail_url,
+                "also_at": json.dumps(also_at) if also_at else None,
                 "document_url": c.url,
                 "document_sha256": sha,
                 "format": result.format,

@@ -51,6 +51,7 @@ CREATE TABLE reports (
     city                    TEXT,
     county                  TEXT,
     detail_url              TEXT,
+    also_at                 TEXT,
     document_url            TEXT,
     document_sha256         TEXT REFERENCES documents (sha256),
     format                  TEXT,

@@ -602,21 +602,30 @@ def test_runs_lifecycle(sample: dict) -> None:
     assert (resumed["status"], resumed["finished_at"], resumed["started_at"]) == ("running", None, run["started_at"])
 
 
-def test_discoveries_ignore_duplicates(tmp_path: Path) -> None:
+def test_discoveries_ignore_duplicate_links(tmp_path: Path) -> None:
     with ProvenanceIndex(tmp_path) as index:
         first = index.add_discovery(
             RUN, "http://a.gov.cn/2023.html", "report_page", site="a", title="2023年政府信息公开工作年度报告",
             year=2023, referrer="http://a.gov.cn/list.html", found_at=T0,
         )  # fmt: skip
-        again = index.add_discovery(RUN, "http://a.gov.cn/2023.html", "report_page", title="other title")
+        again = index.add_discovery(
+            RUN, "http://a.gov.cn/2023.html", "report_page", title="other title", referrer="http://a.gov.cn/list.html"
+        )
         other_kind = index.add_discovery(RUN, "http://a.gov.cn/2023.html", "attachment")
+        other_kind_again = index.add_discovery(RUN, "http://a.gov.cn/2023.html", "attachment")
+        # The same document linked from another page is another link: the build needs to know both pages.
+        other_page = index.add_discovery(
+            RUN, "http://a.gov.cn/2023.html", "report_page", referrer="http://a.gov.cn/all/list.html"
+        )
         rows = list(index.discoveries(RUN))
         assert list(index.discoveries("other_run")) == []
-    assert isinstance(first, int) and isinstance(other_kind, int)
-    assert again is None
-    assert [(r["kind"], r["title"], r["year"]) for r in rows] == [
-        ("report_page", "2023年政府信息公开工作年度报告", 2023), ("attachment", None, None),
-    ]  # fmt: skip
+    assert isinstance(first, int) and isinstance(other_kind, int) and isinstance(other_page, int)
+    assert again is None and other_kind_again is None
+    assert [(r["kind"], r["title"], r["year"], r["referrer"]) for r in rows] == [
+        ("report_page", "2023年政府信息公开工作年度报告", 2023, "http://a.gov.cn/list.html"),
+        ("attachment", None, None, None),
+        ("report_page", None, None, "http://a.gov.cn/all/list.html"),
+    ]
     assert rows[0]["found_at"] == "2024-03-01T08:30:05Z"
 
 

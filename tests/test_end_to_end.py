@@ -61,9 +61,11 @@ def query(data: Path, sql: str, *params) -> list[tuple]:
 
 
 def test_every_published_report_is_found_and_nothing_else(crawled):
-    expected = {(r.detail_url, r.document_url) for r in catalog().reports}
-    found = set(query(crawled, "select detail_url, document_url from reports"))
+    expected = {(r.detail_url, r.document_url, json.dumps(r.also_at) if r.also_at else None) for r in catalog().reports}
+    found = set(query(crawled, "select detail_url, document_url, also_at from reports"))
     assert found == expected
+    # One DOCX published by two pages is one report, at the page that published it first.
+    assert len([r for r in catalog().reports if r.also_at]) == 1
     assert len(expected) == 42
     # Every family took part: lists paginated in HTML, through Hanweb's dataproxy.jsp and through a JSON API.
     sites = dict(query(crawled, "select site, count(*) from reports group by site"))
@@ -228,7 +230,7 @@ def test_a_second_crawl_finds_nothing_new_or_changed(crawled, tmp_path, replica_
         "select reports_new, reports_changed from crawl_runs where site = 'www.yuhang.gov.cn' order by started_at",
     )
     # Report documents (pages and attachments) fetched for the first time, then none new or changed.
-    assert runs == [(10, 0), (0, 0)]
+    assert runs == [(11, 0), (0, 0)]
     assert query(data, "select count(*) from reports") == [(42,)]
 
 

@@ -201,7 +201,7 @@ def test_hanweb_lists_continue_through_the_data_proxy(replica_server):
     status, _, page = fetch(replica_server, "https://www.yuhang.gov.cn/col/col1229100051/index.html")
     assert status == 200
     page = page.decode("utf-8")
-    assert "totalRecord: 11" in page
+    assert "totalRecord: 12" in page
     assert len(datastore_links(page)) == 5  # perPage
     proxy = "https://www.yuhang.gov.cn/module/web/jpage/dataproxy.jsp?startrecord=6&endrecord=10&perpage=5&columnid=1229100051&unitid=7012345&webid=3397"
     status, headers, xml = fetch(replica_server, proxy)

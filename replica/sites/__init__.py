@@ -21,6 +21,8 @@ EDGE CASES (each also listed by replica.catalog.catalog()):
   included, is a 412 challenge, so nothing there may be fetched after robots.txt.
 - mobile twins: every Chongqing-platform article has a ..._wap.html twin; cqbn 区政府办公室 lists its newest
   report by the twin only, hc 区教委 by both (`wap_links`).
+- same document on two pages: yuhang 区政府's column republishes 财政局's 2022 report (its DOCX) five days later
+  (`republished_by`; ReportEntry.also_at).
 - Crawl-delay: hc's robots.txt asks for 0.2 s between requests (`crawl_delay`).
 - attachment Content-Type: hc serves .docx as application/octet-stream, as many real servers do (`attachment_type`).
 - no favicon: /favicon.ico answers 404 everywhere.
@@ -125,6 +127,7 @@ CONFIGS = (
         unit_id="7012345",
         news_per_unit={"qzf": 8},
         script_stub=("wcjd", 2020),
+        republished_by={"czj": "qzf"},
     ),
     api.ApiConfig(
         host="www.lg.gov.cn",

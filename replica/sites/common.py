@@ -57,6 +57,7 @@ class ReportEntry:
     seed: str | None
     breaks_check: str | None
     published_on: str
+    also_at: tuple[str, ...] = ()  # other pages that publish the same document
 
 
 @dataclass

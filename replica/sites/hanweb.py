@@ -12,8 +12,8 @@ as XML. Articles are /art/YYYY/M/D/art_{column}_{id}.html with the content in <d
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from replica.content import Publication, Unit
@@ -58,6 +58,7 @@ class HanwebConfig:
     unit_id: str  # the list module's id on column pages (unitid)
     news_per_unit: dict[str, int] = field(default_factory=dict)  # unrelated articles per unit (the rest get one)
     script_stub: tuple[str, int] | None = None  # EDGE CASE challenge: (unit, year) of a listed report behind a stub
+    republished_by: dict[str, str] = field(default_factory=dict)  # unit -> the unit whose column republishes its files
 
     @property
     def search_href(self) -> str:
@@ -169,10 +170,11 @@ def build(cfg: HanwebConfig, units: list[Unit], pubs: list[Publication], files: 
 
     downloads: dict[str, Resource] = {}
     lists: dict[str, list[ListItem]] = {}
+    trails = {u.key: [*trail, (short_name(u), f"/col/col{unit_columns[u.key]}/index.html")] for u in units}
     for unit in units:
         column_id = unit_columns[unit.key]
-        unit_trail = [*trail, (short_name(unit), f"/col/col{column_id}/index.html")]
-        items: list[ListItem] = []
+        unit_trail = trails[unit.key]
+        items = lists.setdefault(str(column_id), [])
 
         for pub in (p for p in pubs if p.unit == unit):
             day, key = pub.published_on, pub.report.slug
@@ -186,8 +188,19 @@ def build(cfg: HanwebConfig, units: list[Unit], pubs: list[Publication], files: 
                 body = attachment_body(pub, document)
             path = _article_path(column_id, day, key)
             _add_article(site, cfg, unit_trail, path, Article(pub.report.title, day, key, short_name(unit), body))
-            site.reports.append(report_entry(site, pub, path, document))
+            entry = report_entry(site, pub, path, document)
             items.append(ListItem(pub.report.title, day, path))
+            if document and cfg.republished_by.get(unit.key):
+                # EDGE CASE same document on two pages: another unit's column republishes it days later.
+                other = cfg.republished_by[unit.key]
+                later, other_id = day + timedelta(days=5), unit_columns[other]
+                copy = _article_path(other_id, later, "republished/" + key)
+                _add_article(
+                    site, cfg, trails[other], copy, Article(pub.report.title, later, key, short_name(unit), body)
+                )
+                lists.setdefault(str(other_id), []).append(ListItem(pub.report.title, later, copy))
+                entry = replace(entry, also_at=(site.url(copy),))
+            site.reports.append(entry)
 
         before = max((p.published_on for p in pubs if p.unit == unit), default=date(2020, 3, 1))
         for news in news_items(unit, cfg.news_per_unit.get(unit.key, 1), before):
@@ -206,11 +219,13 @@ def build(cfg: HanwebConfig, units: list[Unit], pubs: list[Publication], files: 
             site.challenge_urls.append(site.url(path))
             items.append(ListItem(f"{unit.agency}{year}年政府信息公开工作年度报告", day, path))
 
-        items.sort(key=lambda i: (i.day, i.title), reverse=True)
+    for unit in units:
+        column_id = unit_columns[unit.key]
+        items = sorted(lists[str(column_id)], key=lambda i: (i.day, i.title), reverse=True)
         lists[str(column_id)] = items
         site.page(
             f"/col/col{column_id}/index.html",
-            _page(cfg, short_name(unit), unit_trail, _list_content(cfg, column_id, items)),
+            _page(cfg, short_name(unit), trails[unit.key], _list_content(cfg, column_id, items)),
             newest(items),
         )
 
