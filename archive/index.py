@@ -17,8 +17,26 @@ from typing import Any
 from archive.warc import warc_date
 
 INDEX_NAME = "index.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: discoveries are unique per (run, url, kind, referrer), no longer per (run, url, kind)
 RUN_STATUSES = ("running", "finished", "failed", "interrupted")
+
+# One row per link: the same document linked from two pages is two rows (the build needs both pages).
+DISCOVERIES_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS discoveries (
+    id          INTEGER PRIMARY KEY,
+    run_id      TEXT NOT NULL,
+    site        TEXT,
+    url         TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    title       TEXT,
+    year        INTEGER,
+    agency_hint TEXT,
+    referrer    TEXT,
+    found_at    TEXT NOT NULL
+)""",
+    "CREATE INDEX IF NOT EXISTS discoveries_url ON discoveries (url)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS discoveries_once ON discoveries (run_id, url, kind, coalesce(referrer, ''))",
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -62,23 +80,8 @@ CREATE INDEX IF NOT EXISTS fetches_sha256 ON fetches (sha256);
 CREATE INDEX IF NOT EXISTS fetches_payload_digest ON fetches (payload_digest);
 CREATE INDEX IF NOT EXISTS fetches_run_id ON fetches (run_id);
 CREATE INDEX IF NOT EXISTS fetches_warc_record_id ON fetches (warc_record_id);
+""" + "".join(f"{statement};\n" for statement in DISCOVERIES_SCHEMA)
 
-CREATE TABLE IF NOT EXISTS discoveries (
-    id          INTEGER PRIMARY KEY,
-    run_id      TEXT NOT NULL,
-    site        TEXT,
-    url         TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    title       TEXT,
-    year        INTEGER,
-    agency_hint TEXT,
-    referrer    TEXT,
-    found_at    TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS discoveries_url ON discoveries (url);
--- One row per link: the same document linked from two pages is two rows (the build needs both pages).
-CREATE UNIQUE INDEX IF NOT EXISTS discoveries_once ON discoveries (run_id, url, kind, coalesce(referrer, ''));
-"""
 
 FETCH_COLUMNS = (
     "run_id", "site", "url", "method", "fetched_at", "status", "outcome", "content_type", "length",
@@ -124,8 +127,23 @@ class ProvenanceIndex:
             # NORMAL is safe with WAL against application crashes; the WARCs stay the source of truth.
             self._conn.execute("PRAGMA synchronous = NORMAL")
             with self._conn:
+                self._migrate()
                 self._conn.executescript(SCHEMA)
                 self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _migrate(self) -> None:
+        """Bring an index written by an older version up to SCHEMA_VERSION, keeping every row."""
+        (version,) = self._conn.execute("PRAGMA user_version").fetchone()
+        tables = {name for (name,) in self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version < 2 and "discoveries" in tables:
+            # Version 1 kept one discovery per (run, url, kind): a document linked from two pages lost its second.
+            # One transaction (execute, not executescript, which would commit halfway).
+            self._conn.execute("ALTER TABLE discoveries RENAME TO discoveries_v1")
+            self._conn.execute("DROP INDEX IF EXISTS discoveries_url")
+            for statement in DISCOVERIES_SCHEMA:
+                self._conn.execute(statement)
+            self._conn.execute("INSERT INTO discoveries SELECT * FROM discoveries_v1")
+            self._conn.execute("DROP TABLE discoveries_v1")
 
     def __enter__(self) -> ProvenanceIndex:
         return self
@@ -254,7 +272,8 @@ class ProvenanceIndex:
         referrer: str | None = None,
         found_at: datetime | str | None = None,
     ) -> int | None:
-        """Record a link found on a page; returns the new id, or None if (run_id, url, kind) exists."""
+        """Record a link found on a page; returns the new id, or None if this run already has this link (the same
+        url and kind from the same referrer)."""
         with self._conn:
             cursor = self._conn.execute(
                 """

@@ -67,9 +67,15 @@ class ArchiveSession:
         ] = {}  # netloc -> last robots.txt (outcome, status, challenge)
         self.writer = WarcWriter(self.root, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")})
         self.index = ProvenanceIndex(self.root)
+        crawler.signals.connect(self.open, signal=signals.spider_opened)
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    def open(self, spider: Any) -> None:
+        """The run row, with the sites the spider chose (registry, --site or discovery start URLs)."""
+        settings = self.crawler.settings
         self.index.start_run(
             self.run_id,
-            sites=self._crawled_hosts(settings),
+            sites=list(dict.fromkeys(s.host for s in getattr(spider, "sites", []))),
             settings={
                 "delay": settings.getfloat("DOWNLOAD_DELAY"),
                 "user_agent": settings.get("USER_AGENT"),
@@ -77,13 +83,6 @@ class ArchiveSession:
                 "robots_obey": settings.getbool("ROBOTSTXT_OBEY"),
             },
         )
-        crawler.signals.connect(self.close, signal=signals.spider_closed)
-
-    def _crawled_hosts(self, settings) -> list[str]:
-        start_urls = [u for u in (settings.get("NIANBAO_START_URLS") or "").split(",") if u]
-        if start_urls:
-            return list(dict.fromkeys(urlsplit(u).hostname or "" for u in start_urls))
-        return [s.strip() for s in (settings.get("NIANBAO_SITES") or "").split(",") if s.strip()] or list(self.sites)
 
     @classmethod
     def of(cls, crawler: Crawler) -> ArchiveSession:

@@ -88,7 +88,7 @@ def discovery_lines(data_dir: Path, run_id: str, start_urls: list[str]) -> list[
                 "  registry entry to add to crawler/sites.toml (check it):",
                 "  [[site]]",
                 f'  host = "{host}"',
-                f'  name = "{name}"',
+                f"  name = {json.dumps(name, ensure_ascii=False)}",  # a page title may hold quotes
                 f'  admin_code = "{code or "??????"}"' + ("" if code else "  # not found from the name: look it up"),
                 f'  cms = "{family}"',
                 f'  start_urls = ["{url}"]',

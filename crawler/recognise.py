@@ -13,8 +13,17 @@ _NAV = re.compile(r"政务公开|信息公开|年度报告|年报")
 # Path segments of 年报 columns on the CMS families we know: zfxxgknb, zfxxgknb_88827, zfxxgkndbg86, xxgknb …
 _REPORT_COLUMN_SEGMENT = re.compile(r"^(?:zfxxgk|xxgk|gk)?(?:nb|ndbg|nianbao)[_0-9a-z]*$", re.I)
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".jpg", ".jpeg", ".png")
-_LIST_PAGE = re.compile(r"^(?:(?:index|list|default)(?:_\d+)?\.s?html?)?$")  # "" is the folder itself
+_LIST_PAGE = re.compile(r"^(?:(?:index|list|default)(?:_\d+)?\.\w+)?$")  # "" is the folder itself
 _WAP_TWIN = re.compile(r"_wap(\.s?html?)$")
+
+
+_UNIT_NAME = re.compile(r"(?:政府|办公室|办|局|委员会|委|镇|乡|街道|办事处|中心|院|厅|署|处|队|站)$")
+
+
+def is_unit_name(text: str) -> bool:
+    """Link text that names a publishing unit (区财政局, 五常街道, 余杭区政府), not a menu item (政策文件, 更多>>)."""
+    s = re.sub(r"\s+", "", text or "")
+    return 2 <= len(s) <= 20 and bool(_UNIT_NAME.search(s)) and not _NAV.search(s)
 
 
 def is_nav_link(text: str) -> bool:
@@ -27,14 +36,20 @@ def is_report_column(url: str) -> bool:
     """A page of a 年报 column: its path has a segment like zfxxgknb_88827 or zfxxgkndbg86, and it is the column's
     folder or one of its list pages (index_2.html, pc/list.html), not an article inside it."""
     segments = urlsplit(url).path.split("/")
-    return _LIST_PAGE.match(segments[-1]) is not None and any(_REPORT_COLUMN_SEGMENT.match(s) for s in segments if s)
+    last = segments[-1]
+    is_list_page = _LIST_PAGE.match(last) is not None or _REPORT_COLUMN_SEGMENT.match(last) is not None  # …/zfxxgknb
+    return is_list_page and any(_REPORT_COLUMN_SEGMENT.match(s) for s in segments if s)
+
+
+_FILE_KEY = re.compile(r"file|name|attach", re.I)  # filename=, fileName=, showname=, attachId=…
 
 
 def is_attachment(url: str, text: str = "") -> bool:
     """A file link: by its path, by a file name in its query (download scripts: downfile.jsp?filename=….pdf) or by
     its text (报告.pdf)."""
     parts = urlsplit(url)
-    names = [parts.path, *(value for _, value in parse_qsl(parts.query)), (text or "").strip()]
+    named = [value for key, value in parse_qsl(parts.query) if _FILE_KEY.search(key)]  # not share.php?pic=logo.png
+    names = [parts.path, *named, (text or "").strip()]
     return any(name.lower().endswith(ATTACHMENT_EXTENSIONS) for name in names)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import os
 import shutil
 import subprocess
 import tempfile
@@ -15,17 +14,25 @@ from parsers.model import Document, ExtractionError
 CONVERT_TIMEOUT_SECONDS = 120
 
 
-_profiles: dict[int, Path] = {}  # process id -> its LibreOffice profile
+_profile: Path | None = None  # this process's LibreOffice profile
 
 
-def _profile() -> Path:
-    """One LibreOffice profile per process, made on first use and removed at exit: a fresh profile costs a start-up
-    of its own, and parallel processes sharing one drop outputs. (Keyed by pid, so a forked worker makes its own.)"""
-    pid = os.getpid()
-    if pid not in _profiles:
-        _profiles[pid] = Path(tempfile.mkdtemp(prefix="nianbao-libreoffice-"))
-        atexit.register(shutil.rmtree, _profiles[pid], ignore_errors=True)
-    return _profiles[pid]
+def _profile_dir() -> Path:
+    """One LibreOffice profile for the process, made on first use and removed at exit: a fresh profile costs a
+    start-up of its own."""
+    global _profile
+    if _profile is None:
+        _profile = Path(tempfile.mkdtemp(prefix="nianbao-libreoffice-"))
+        atexit.register(shutil.rmtree, _profile, ignore_errors=True)
+    return _profile
+
+
+def _discard_profile() -> None:
+    """After a failure (a killed soffice may leave its profile broken) the next document gets a new profile."""
+    global _profile
+    if _profile is not None:
+        shutil.rmtree(_profile, ignore_errors=True)
+        _profile = None
 
 
 def to_docx(data: bytes) -> bytes:
@@ -34,8 +41,9 @@ def to_docx(data: bytes) -> bytes:
         source = work / "input.doc"  # fixed name: never a path built from a URL or a file name
         source.write_bytes(data)
         try:
-            [out] = libreoffice.convert([source], "docx", work / "out", _profile(), CONVERT_TIMEOUT_SECONDS)
+            [out] = libreoffice.convert([source], "docx", work / "out", _profile_dir(), CONVERT_TIMEOUT_SECONDS)
         except libreoffice.LibreOfficeError as e:
+            _discard_profile()
             raise ExtractionError(str(e)) from e
         return out.read_bytes()
 

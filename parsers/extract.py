@@ -57,12 +57,11 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
         elif fmt == "docx":
             document = docx.extract(data)
         elif fmt == "pdf":
-            document = pdf.extract(data)
-            problem = pdf.text_layer_problem(document)
+            result = read_report(document := pdf.extract(data))
+            problem = pdf.text_layer_problem(document, result.status)
             if problem:
-                result = read_report(document)
                 result.status, result.error = "needs_ocr", problem
-                return result
+            return result
         elif fmt == "doc":
             document = doc.extract(data)
         else:

@@ -8,7 +8,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from parsers.labels import stated_date
+from parsers.labels import first_date, stated_date
 from parsers.model import Document, Paragraph, Table
 
 # Report bodies on the CMS families we crawl (TRS WCM, the Jiangxi platform, …), most specific first.
@@ -207,10 +207,7 @@ def extract(data: bytes, content_type: str | None = None) -> Document:
         t = root.find(".//title")
         title = t.text_content().strip() if t is not None else None
     pub = _meta(root, "PubDate") or _meta(root, "firstpublishedtime")
-    m = re.search(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})", pub or "")
-    published_on = (
-        f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else stated_date(root.text_content())
-    )
+    published_on = first_date(pub or "") or stated_date(root.text_content())
     # On a page of an unknown CMS the densest block may still hold menus; trafilatura (slower) knows boilerplate.
     narrative = None if known_cms else trafilatura.extract(text, include_tables=False, include_comments=False)
     return Document(

@@ -68,13 +68,22 @@ def _cn_small_number(text: str) -> int | None:
     return values.get(text)
 
 
-_STATED_DATE = re.compile(r"(?:日期|发布时间|发布日期)\s*[:：]\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_DATE = re.compile(r"(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})")
+# 发布日期/发布时间, or a bare 日期 (not 成文日期, 统计日期, 印发日期: other dates of the same document).
+_STATED_DATE = re.compile(r"(发布日期|发布时间|(?<!成文)(?<!统计)(?<!印发)日期)\s*[:：]\s*(\d{4}-\d{1,2}-\d{1,2})")
+
+
+def first_date(text: str) -> str | None:
+    """The first date in `text` (2024-01-15, 2024/1/15, 2024年1月15日) as YYYY-MM-DD."""
+    m = _DATE.search(text)
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
 
 
 def stated_date(text: str) -> str | None:
-    """The publication date a page states in its info line (日期:2026-01-28, 发布时间：2024-01-15 10:30)."""
-    m = _STATED_DATE.search(text)
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+    """The publication date a page states in its info line (发布日期：2024-01-22, 日期:2026-01-28), preferring an
+    explicit 发布 date to a bare 日期."""
+    found = [(m.group(1).startswith("发布"), m.group(2)) for m in _STATED_DATE.finditer(text)]
+    return first_date(max(found, key=lambda f: f[0])[1]) if found else None
 
 
 def signature_date(lines: list[str]) -> str | None:

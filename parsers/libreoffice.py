@@ -1,7 +1,8 @@
 """LibreOffice headless conversions, shared by the DOC parser (DOC/WPS -> DOCX) and the replica (DOCX -> PDF/DOC).
 
-One soffice run converts many files (it starts slowly); every run has its own profile directory, because parallel
-runs sharing a profile silently drop outputs; a timeout kills soffice.bin too, not only its launcher script.
+One soffice run converts many files (it starts slowly). Runs that may overlap need their own profile directories,
+because parallel runs sharing a profile silently drop outputs; the DOC parser keeps one per process. A timeout kills
+soffice.bin too, not only its launcher script.
 """
 
 from __future__ import annotations

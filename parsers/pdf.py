@@ -163,7 +163,11 @@ def join_pages(pages: list[list[Paragraph | Table]]) -> list[Paragraph | Table]:
     block: a table without a header of its own) joined to the table that ended the page before."""
     blocks: list[Paragraph | Table] = []
     for page in pages:
-        content = [b for b in page if not (isinstance(b, Paragraph) and _PAGE_NUMBER.match(b.text))]
+        content = list(page)
+        # A page number stands first or last on its page (header or footer); digits elsewhere are content.
+        for end in (0, -1):
+            if content and isinstance(content[end], Paragraph) and _PAGE_NUMBER.match(content[end].text):
+                content.pop(end)
         for index, block in enumerate(content):
             continued = index == 0 and isinstance(block, Table) and blocks and isinstance(blocks[-1], Table)
             if continued and block.rows and not _has_header(block):
@@ -173,15 +177,16 @@ def join_pages(pages: list[list[Paragraph | Table]]) -> list[Paragraph | Table]:
     return blocks
 
 
-def text_layer_problem(document: Document) -> str | None:
+def text_layer_problem(document: Document, status: str = "ok") -> str | None:
     """Why the PDF's text cannot be trusted, if it cannot: no text at all (a scan), scanned pages where the tables
-    should be, or glyph codes without a Unicode map, which pdfminer prints as (cid:123). Either way the report needs
-    OCR, not a parser fix."""
+    should be (`status` is what reading the text gave), or glyph codes without a Unicode map, which pdfminer prints
+    as (cid:123). Either way the report needs OCR, not a parser fix."""
     text = _text_of(document.blocks)
     if document.pages and len(text) < _MIN_PAGE_TEXT * document.pages:
         return "a PDF without a text layer (a scan)"
-    if document.pages_without_text and not document.tables:
-        # Typed pages first, then the tables as scanned images: the tables need OCR.
+    if document.pages_without_text and status == "no_tables":
+        # A report title and typed pages, then the tables as scanned images: the tables need OCR. (A blank or
+        # seal-only page in a legacy report or a 解读 is no reason.)
         return f"{document.pages_without_text} of {document.pages} PDF pages have no text layer and no table was read"
     cids = len(re.findall(r"\(cid:\d+\)", text))
     if cids and cids * 8 > len(text) * 0.2:

@@ -76,7 +76,7 @@ def agency_of(title: str) -> str | None:
         return before
     after = re.match(r"度?(.+?)(?:人民政府)?(?:政府)?信息公开", title[m.end() :])
     name = after.group(1).strip() if after else ""
-    return name if name not in ("", "政府", "人民政府") else None  # 2023年政府信息公开…: no agency printed
+    return name if name not in ("", "政府", "人民", "人民政府") else None  # 2023年政府信息公开…: no agency printed
 
 
 def year_of(title: str) -> int | None:

@@ -74,11 +74,21 @@ def _match(labels: tuple[Label, ...], text: str) -> Label | None:
 # --- 三、收到和处理政府信息公开申请情况 -------------------------------------------------------------------------
 
 
+def _joined(labels: tuple[Label, ...], text: str) -> Label | None:
+    """The label two joined pieces make: its exact text, or a part of only one label; never a label with more text
+    around it (that would be two labels run together)."""
+    c = core(text)
+    cores = [(label, core(label.leaf)) for label in labels]
+    exact = [label for label, k in cores if k == c]
+    near = [label for label, k in cores if c in k] if len(c) >= 4 else []
+    return exact[0] if len(exact) == 1 else near[0] if len(near) == 1 else None
+
+
 def _join_broken_labels(rows: list[list[str]], known: tuple[Label, ...]) -> list[list[str]]:
     """A label broken over lines or pages is joined back: a row holding only its end ("容仍不明确") after the row
-    with the values, or only its start ("一、本年新收政府信") just before it. Joins happen only where the joined label
-    matches and the piece with the values matched nothing else. (A piece may match a label by itself, being part of
-    its text: a start piece's own row is dropped when joined, an end piece is absorbed.)"""
+    with the values, or only its start ("一、本年新收政府信") just before it. A piece may match a label by itself,
+    being part of its text (补正后申请内, 年度继续办理), but then only the label the joined pieces make. A start piece's
+    own row is dropped when joined; an end piece is absorbed."""
     result: list[list[str]] = []
     before: str | None = None  # a lone label piece just before this row
     for row in rows:
@@ -86,28 +96,19 @@ def _join_broken_labels(rows: list[list[str]], known: tuple[Label, ...]) -> list
         label_only = bool(labels) and all(not clean(v) for v in values)
         if label_only and result:
             prev_labels, prev_values = split_row(result[-1])
-            joined = _match(known, prev_labels[-1] + labels[-1]) if prev_labels else None
-            alone = _match(known, prev_labels[-1]) if prev_labels else None
-            # Either neither piece matches alone, or the values' row already matched by its start (补正后申请内) and
-            # the joined label is that same one.
-            has_values = any(clean(v) for v in prev_values)
-            if joined is not None and (
-                (alone == joined and has_values) or (alone is None and _match(known, labels[-1]) is None)
-            ):
-                prev_labels[-1] += labels[-1]
-                result[-1] = prev_labels + prev_values
-                before = None
-                continue
-        if (
-            not label_only
-            and labels
-            and before is not None
-            and _match(known, labels[-1]) is None
-            and _match(known, before + labels[-1])
-        ):
-            result.pop()  # the row of the start piece
-            labels[-1] = before + labels[-1]
-            row = labels + values
+            if prev_labels and any(clean(v) for v in prev_values):
+                joined = _joined(known, prev_labels[-1] + labels[-1])
+                if joined is not None and {_match(known, prev_labels[-1]), _match(known, labels[-1])} <= {None, joined}:
+                    prev_labels[-1] += labels[-1]
+                    result[-1] = prev_labels + prev_values
+                    before = None
+                    continue
+        if not label_only and labels and before is not None:
+            joined = _joined(known, before + labels[-1])
+            if joined is not None and {_match(known, before), _match(known, labels[-1])} <= {None, joined}:
+                result.pop()  # the row of the start piece
+                labels[-1] = before + labels[-1]
+                row = labels + values
         before = labels[-1] if label_only else None
         result.append(row)
     return result
@@ -212,9 +213,10 @@ def map_active(table: Table, tpl: Template) -> Mapped:
         number = item_number(labels[0])
         if number:
             block = _block_for_item(tpl, number)
-            header_units = []
+            header_units, parent = [], []
             continue
         if core(labels[0]) == "信息内容":
+            parent = []
             # Column header row: units printed in headers (本年收费金额（单位：万元）) apply to their column.
             header_units = [header_unit(h) for h in labels[1:]]
             continue

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from archive.index import ProvenanceIndex
 from archive.reader import read_response
+from crawler.recognise import is_unit_name
 from crawler.registry import Site, load
 from parsers import parse
 from parsers.model import CheckResult, ParseResult
@@ -308,8 +309,8 @@ def _coverage_rows(reports: list[dict[str, Any]], agencies: dict[str, dict[str, 
 
 
 def _unit_of(column: str | None) -> str | None:
-    """A list column's link text as the publishing unit (区财政局, 五常街道), unless it names the column itself."""
-    return column if column and not re.search(r"年报|年度报告|公开|首页", column) else None
+    """A list column's link text as the publishing unit, when it names one (区财政局; not 政府信息公开年报)."""
+    return column if column and is_unit_name(column) else None
 
 
 def _report_rows(found: list[Found], sites: dict[str, Site]) -> list[dict[str, Any]]:

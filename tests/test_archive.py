@@ -556,7 +556,7 @@ def test_index_schema_is_idempotent_and_wal(tmp_path: Path) -> None:
         index.add_fetch(run_id=RUN, url="http://a.gov.cn/", fetched_at=T0, outcome="network_error")
     conn = sqlite3.connect(tmp_path / "index.sqlite")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
     names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert {"fetches", "runs", "discoveries", "fetches_url", "fetches_sha256", "fetches_payload_digest",
             "fetches_run_id"} <= names  # fmt: skip
@@ -634,3 +634,33 @@ def test_readonly_index_cannot_write(sample: dict) -> None:
         assert len(list(index.fetches())) == 7
         with pytest.raises(sqlite3.OperationalError):
             index.add_fetch(run_id=RUN, url="http://a.gov.cn/", fetched_at=T0, outcome="ok")
+
+
+def test_an_index_of_version_1_is_migrated_keeping_its_rows(tmp_path: Path) -> None:
+    # Version 1 kept one discovery per (run, url, kind), whichever page linked it first.
+    old = sqlite3.connect(tmp_path / "index.sqlite")
+    old.executescript(
+        """
+        CREATE TABLE discoveries (id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, site TEXT, url TEXT NOT NULL,
+            kind TEXT NOT NULL, title TEXT, year INTEGER, agency_hint TEXT, referrer TEXT, found_at TEXT NOT NULL,
+            UNIQUE (run_id, url, kind));
+        CREATE INDEX discoveries_url ON discoveries (url);
+        INSERT INTO discoveries VALUES (7, 'r1', 'a', 'http://a.gov.cn/f.pdf', 'attachment', '2023年报.pdf', 2023,
+            NULL, 'http://a.gov.cn/p1.html', '2024-03-01T08:30:05Z');
+        PRAGMA user_version = 1;
+        """
+    )
+    old.close()
+    with ProvenanceIndex(tmp_path) as index:
+        second_page = index.add_discovery(
+            "r1", "http://a.gov.cn/f.pdf", "attachment", referrer="http://a.gov.cn/p2.html"
+        )
+        rows = [(r["id"], r["referrer"]) for r in index.discoveries("r1")]
+    assert rows == [(7, "http://a.gov.cn/p1.html"), (second_page, "http://a.gov.cn/p2.html")]
+    with sqlite3.connect(tmp_path / "index.sqlite") as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert {n for (n,) in db.execute("select name from sqlite_master where tbl_name = 'discoveries'")} == {
+            "discoveries",
+            "discoveries_url",
+            "discoveries_once",
+        }

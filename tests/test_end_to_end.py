@@ -37,22 +37,15 @@ def crawled(tmp_path_factory, replica_full_server) -> Path:
     """One crawl of the whole replica and one build, shared by the tests of this module."""
     data = tmp_path_factory.mktemp("data")
     replica_full_server.reset()
-    run(
-        NIANBAO,
-        "crawl",
-        "--data-dir",
-        str(data),
-        "--proxy",
-        replica_full_server.proxy_url,
-        "--replica-ca",
-        str(replica_full_server.ca_cert_path),
-        "--delay",
-        "0",
-        "--log-level",
-        "WARNING",
-    )
+    crawl(data, replica_full_server)
     run(NIANBAO, "build", "--data-dir", str(data))
     return data
+
+
+def crawl(data: Path, server, *options: str) -> subprocess.CompletedProcess:
+    """`nianbao crawl` of the replica through its proxy, trusting its CA, without delays."""
+    replica = ("--proxy", server.proxy_url, "--replica-ca", str(server.ca_cert_path))
+    return run(NIANBAO, "crawl", "--data-dir", str(data), *replica, "--delay", "0", "--log-level", "ERROR", *options)
 
 
 def query(data: Path, sql: str, *params) -> list[tuple]:
@@ -208,22 +201,7 @@ def test_a_second_crawl_finds_nothing_new_or_changed(crawled, tmp_path, replica_
     data = tmp_path / "again"
     shutil.copytree(crawled, data)  # the module's crawl stays as it is for the other tests
     replica_full_server.reset()
-    run(
-        NIANBAO,
-        "crawl",
-        "--data-dir",
-        str(data),
-        "--proxy",
-        replica_full_server.proxy_url,
-        "--replica-ca",
-        str(replica_full_server.ca_cert_path),
-        "--delay",
-        "0",
-        "--log-level",
-        "WARNING",
-        "--site",
-        "www.yuhang.gov.cn",
-    )
+    crawl(data, replica_full_server, "--site", "www.yuhang.gov.cn")
     run(NIANBAO, "build", "--data-dir", str(data))
     runs = query(
         data,
@@ -353,23 +331,7 @@ def test_discovery_from_bare_home_pages_finds_each_familys_reports(tmp_path, rep
         "https://www.lg.gov.cn/": ("api", "440307"),
     }
     starts = [arg for url in families for arg in ("--start-url", url)]
-    proc = run(
-        NIANBAO,
-        "crawl",
-        "--data-dir",
-        str(tmp_path),
-        "--registry",
-        str(registry),
-        *starts,
-        "--proxy",
-        replica_server.proxy_url,
-        "--replica-ca",
-        str(replica_server.ca_cert_path),
-        "--delay",
-        "0",
-        "--log-level",
-        "ERROR",
-    )
+    proc = crawl(tmp_path, replica_server, "--registry", str(registry), *starts)
     for url, (family, code) in families.items():
         block = proc.stdout.split(f"discovery from {url}:\n")[1].split("discovery from")[0]
         assert f"  CMS family: {family} (page markers:" in block

@@ -5,12 +5,16 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
 from conftest import SEED_NAMES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import parsers.doc
 import parsers.extract
+import parsers.libreoffice
 from parsers import parse
+from parsers.model import ExtractionError
 from replica.content import publications
 from replica.render import report_docx, report_html
 
@@ -113,7 +117,8 @@ def test_pdf_text_layer_problems_route_to_ocr():
     # Two typed pages of text, then the tables as three scanned pages.
     typed = [Paragraph("一、总体情况。本机关认真贯彻落实《条例》，扎实推进政府信息公开工作。" * 4)]
     partly = Document(typed, format="pdf", pages=5, pages_without_text=3)
-    assert text_layer_problem(partly) == "3 of 5 PDF pages have no text layer and no table was read"
+    assert text_layer_problem(partly, "no_tables") == "3 of 5 PDF pages have no text layer and no table was read"
+    assert text_layer_problem(partly, "ok") is None  # e.g. a legacy report with a blank page: read as it is
 
 
 def _mutated(original: bytes, edits: list[tuple[int, int]], cut: int) -> bytes:
@@ -166,3 +171,16 @@ def test_ole_files_are_told_apart_by_their_streams():
     result = parse(workbook)
     assert (result.status, result.format) == ("error", "ole")
     assert result.error == "an OLE file that is not a Word document (a spreadsheet or slides?)"
+
+
+def test_a_failed_conversion_discards_the_libreoffice_profile(monkeypatch):
+    def killed(*args, **kwargs):
+        raise parsers.libreoffice.LibreOfficeError("LibreOffice took more than 120 s converting to docx")
+
+    first = parsers.doc._profile_dir()
+    assert parsers.doc._profile_dir() == first  # one per process
+    monkeypatch.setattr(parsers.libreoffice, "convert", killed)
+    with pytest.raises(ExtractionError, match="took more than 120 s"):
+        parsers.doc.to_docx(b"\xd0\xcf\x11\xe0")
+    assert not first.exists()
+    assert parsers.doc._profile_dir() != first

@@ -163,9 +163,6 @@ def test_doc_falls_back_to_antiword_and_says_so(converted, monkeypatch):
     assert result.warnings == [
         "read as text by antiword, tables likely incomplete (LibreOffice did not produce input.docx)"
     ]
-    # What antiword does read is read right: table 二 comes through whole, 三 is lost, never misread.
+    # What antiword does read is read right: table 二 comes through whole; 三 and 四 are lost, never misread.
     gold_cells = expected_cells("004_faf2576bdefa9143")
-    assert {c.key: c.value for c in result.cells if c.table == "active"} == {
-        k: v for k, v in gold_cells.items() if k.startswith("active.")
-    }
-    assert not [c for c in result.cells if c.table == "requests" and c.value != gold_cells[c.key]]
+    assert {c.key: c.value for c in result.cells} == {k: v for k, v in gold_cells.items() if k.startswith("active.")}

@@ -11,7 +11,7 @@ from parsers import parse
 from parsers.model import Document, Paragraph, Table
 from parsers.pdf import join_pages
 from parsers.report import read_report
-from parsers.tables import SUBTOTAL
+from parsers.tables import SUBTOTAL, map_active
 from parsers.template import templates
 from replica.content import publications
 from replica.render import report_text as render_text
@@ -218,12 +218,24 @@ def _broken(lines: list[str], label: str, cut: int, before: bool) -> list[str]:
 
 
 @pytest.mark.parametrize("before", [True, False])
-def test_a_label_broken_over_two_lines_is_joined_back(before):
-    lines = _broken(requests_table(consistent_values()), "一、本年新收政府信息公开申请数量", 9, before)
-    assert ("一、本年新收政府信" in "\n".join(lines)) and ("息公开申请数量" in "\n".join(lines))
+@pytest.mark.parametrize(
+    ("row", "label", "cut"),
+    [
+        ("received", "一、本年新收政府信息公开申请数量", 9),
+        ("carried_over", "二、上年结转政府信息公开申请数量", 9),
+        ("unavailable_unclear", "3.补正后申请内容仍不明确", 8),
+        ("total", "（七）总计", 4),
+        ("carried_forward", "四、结转下年度继续办理", 5),
+    ],
+)
+def test_a_label_broken_over_two_lines_is_joined_back(row, label, cut, before):
+    values = consistent_values()
+    values[row] = [n + 1 for n in values[row][:6]] + [values[row][6] + 6]  # numbers no other row has
+    lines = _broken(requests_table(values), label, cut, before)
+    assert label[:cut] in "\n".join(lines) and label not in "\n".join(lines)
     result = parse(report_text(lines))
     cells = result.cell_map()
-    assert [cells[f"requests.received.{c}"].value for c in [*APPLICANTS, "total"]] == [3, 1, 0, 0, 2, 0, 6]
+    assert [cells[f"requests.{row}.{c}"].value for c in [*APPLICANTS, "total"]] == values[row]
     assert result.extra_rows == []
     assert result.warnings == []
 
@@ -292,6 +304,9 @@ def test_a_table_continued_on_the_next_page_past_page_numbers_is_one_table():
     header = Table([["申请人情况", "自然人"]])
     assert len(join_pages([[first], [header]])) == 2
     assert len(join_pages([[first, Paragraph("注：数据截至12月31日")], [Table([["规范性文件", "3"]])]])) == 3
+    # Digits inside the page are content, not a page number.
+    middle = [Paragraph("全年主动公开信息"), Paragraph("235"), Paragraph("条。")]
+    assert join_pages([middle]) == middle
 
 
 def test_page_metadata_gives_title_and_date():
@@ -344,4 +359,22 @@ def test_vertical_header_text_as_pdf_tables_give_it():
         0,
         1,
         2,
+    ]
+
+
+def test_a_sub_row_parent_ends_with_its_block():
+    rows = [
+        ["第二十条第（五）项"],
+        ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+        ["其他对外管理服务事项", "行政检查", "3", "0"],
+        ["行政确认", "1", "2"],  # a sub-row whose blank lead cell PDF text dropped
+        ["第二十条第（六）项"],
+        ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+        ["行政奖励", "4", "5"],  # a local row of the next block: not under 其他对外管理服务事项
+    ]
+    mapped = map_active(Table(rows), TPL)
+    assert [(e.labels, e.values) for e in mapped.extra_rows] == [
+        (["其他对外管理服务事项", "行政检查"], ["3", "0"]),
+        (["其他对外管理服务事项", "行政确认"], ["1", "2"]),
+        (["行政奖励"], ["4", "5"]),
     ]

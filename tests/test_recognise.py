@@ -7,7 +7,8 @@ import pytest
 from crawler.archiving import classify
 from crawler.challenges import detect
 from crawler.pagination import page_urls
-from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
+from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column, is_unit_name
+from parsers.labels import stated_date
 from parsers.report import agency_of, is_report_title, tidy_title, year_of
 
 
@@ -52,11 +53,30 @@ def test_nav_links(text, expected):
     assert is_nav_link(text) is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("区财政局", True),
+        ("五常街道", True),
+        ("余杭区政府", True),
+        ("政府信息公开年报", False),
+        ("政策文件", False),
+        ("更多>>", False),
+    ],
+)
+def test_unit_names(text, expected):
+    assert is_unit_name(text) is expected
+
+
 def test_report_columns_by_url_shape():
     assert is_report_column("http://www.cqbn.gov.cn/bmjz/bm/jtj/zwgk_88817/zfxxgknb_88827/")
     assert is_report_column("http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list.html")
     assert is_report_column("http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/qzfbm/zfbgs/index_2.html")
     assert not is_report_column("http://www.cqbn.gov.cn/zwgk_252/")
+    # Without the folder's slash, and list pages of other servers.
+    assert is_report_column("http://www.x.gov.cn/zwgk/zfxxgknb")
+    assert is_report_column("http://www.x.gov.cn/zwgk/zfxxgknb/index.jsp")
+    assert is_report_column("http://www.x.gov.cn/zwgk/zfxxgknb/list_2.jhtml")
     # An article inside a 年报 column (a news item listed beside the reports) is not a list to walk.
     assert not is_report_column("http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/qzfbm/zfbgs/202501/t20250118_14970392.html")
     assert not is_report_column(
@@ -77,6 +97,7 @@ def test_attachments_by_extension_or_link_text():
     # Hanweb serves files through a download script that names the file in its query.
     assert is_attachment("https://www.yuhang.gov.cn/module/download/downfile.jsp?classid=0&filename=e634ff8d.pdf")
     assert not is_attachment("https://www.yuhang.gov.cn/module/web/jpage/dataproxy.jsp?columnid=1229100051")
+    assert not is_attachment("https://www.x.gov.cn/share.php?url=https%3A%2F%2Fwww.x.gov.cn%2F&pic=/images/logo.png")
 
 
 def test_trs_pagination_from_create_page_html():
@@ -123,6 +144,7 @@ def test_agency_from_the_title():
     assert agency_of("重庆市巴南区安澜镇人民政府2019年政府信息公开工作年度报告") == "重庆市巴南区安澜镇人民政府"
     assert agency_of("2022年上海市政府信息公开工作年度报告") == "上海市"
     assert agency_of("2023年政府信息公开工作年度报告") is None  # printed without the agency: the column tells
+    assert agency_of("2023年人民政府信息公开工作年度报告") is None
 
 
 def test_title_loses_the_spaces_pdf_text_puts_around_digits():
@@ -130,3 +152,10 @@ def test_title_loses_the_spaces_pdf_text_puts_around_digits():
     assert (
         tidy_title("关于 2019 年 ABC Park 政府信息公开工作的年度报告") == "关于2019年ABC Park政府信息公开工作的年度报告"
     )
+
+
+def test_the_stated_publication_date_not_another_date_of_the_document():
+    assert stated_date("成文日期：2024-01-10　发布日期：2024-01-22") == "2024-01-22"
+    assert stated_date("日期:2026-01-28 【字号:") == "2026-01-28"
+    assert stated_date("发布时间：2024-1-5 10:30") == "2024-01-05"
+    assert stated_date("统计日期：2024-01-10　成文日期：2024-01-09") is None

@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 from crawler import cms
 from crawler.items import Discovery
 from crawler.pagination import page_urls
-from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
+from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column, is_unit_name
 from crawler.registry import Site, load, site_for_url
 from parsers.report import is_report_title, year_of
 
@@ -107,7 +107,7 @@ class ReportsSpider(Spider):
                 yield self._request(url, callback, site, title=text)
             elif (self._is_report_column(site, url) and (in_column or depth < MAX_NAV_DEPTH)) or (
                 # The 年报 page of a CMS with opaque column URLs (Hanweb) links the units' own 年报 columns.
-                response.meta.get("names_column") and cms.is_column_url(url) and not is_nav_link(text)
+                response.meta.get("names_column") and cms.is_column_url(url) and is_unit_name(text)
             ):
                 yield self._found(response, url, "report_column", text)
                 yield self._request(
