@@ -10,7 +10,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.index import ProvenanceIndex
+from archive.index import ProvenanceIndex, found_per_site
 from crawler.archiving import new_run_id
 from crawler.registry import load
 
@@ -79,9 +79,7 @@ def summarise(data_dir: Path, run_id: str, registry: str | None = None) -> list[
         outcomes: dict[str, Counter] = {}
         for f in index.fetches(run_id):
             outcomes.setdefault(f["site"] or "", Counter())[f["outcome"]] += 1
-        found: dict[str, Counter] = {}
-        for site, kind, _url in {(d["site"] or "", d["kind"], d["url"]) for d in index.discoveries(run_id)}:
-            found.setdefault(site, Counter())[kind] += 1  # distinct URLs: one document linked twice counts once
+        found = {site: kinds for (_run, site), kinds in found_per_site(index.discoveries(run_id)).items()}
     # A site crawled by discovery has no registry entry, hence no expectation.
     return [
         SiteSummary(

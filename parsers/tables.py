@@ -55,8 +55,9 @@ def make_cell(table: str, row: str, column: str, text: str, unit_from_header: st
 
 
 @lru_cache(maxsize=1 << 14)
-def _match(labels: tuple[Label, ...], text: str) -> Label | None:
-    """The label whose core equals the text's core; failing that, the only one that contains it or is contained."""
+def _match(labels: tuple[Label, ...], text: str, *, around: bool = True) -> Label | None:
+    """The label whose core equals the text's core; failing that, the only one that contains it or (with `around`)
+    is contained in it."""
     c = core(text)
     if not c:
         return None
@@ -65,23 +66,13 @@ def _match(labels: tuple[Label, ...], text: str) -> Label | None:
     if len(exact) == 1:
         return exact[0]
     if len(c) >= 4:
-        near = [label for label, k in cores if c in k or k in c]
+        near = [label for label, k in cores if c in k or (around and k in c)]
         if len(near) == 1:
             return near[0]
     return None
 
 
 # --- 三、收到和处理政府信息公开申请情况 -------------------------------------------------------------------------
-
-
-def _joined(labels: tuple[Label, ...], text: str) -> Label | None:
-    """The label two joined pieces make: its exact text, or a part of only one label; never a label with more text
-    around it (that would be two labels run together)."""
-    c = core(text)
-    cores = [(label, core(label.leaf)) for label in labels]
-    exact = [label for label, k in cores if k == c]
-    near = [label for label, k in cores if c in k] if len(c) >= 4 else []
-    return exact[0] if len(exact) == 1 else near[0] if len(near) == 1 else None
 
 
 def _join_broken_labels(rows: list[list[str]], known: tuple[Label, ...]) -> list[list[str]]:
@@ -97,14 +88,15 @@ def _join_broken_labels(rows: list[list[str]], known: tuple[Label, ...]) -> list
         if label_only and result:
             prev_labels, prev_values = split_row(result[-1])
             if prev_labels and any(clean(v) for v in prev_values):
-                joined = _joined(known, prev_labels[-1] + labels[-1])
+                # Not around: a label with more text after it would be two labels run together.
+                joined = _match(known, prev_labels[-1] + labels[-1], around=False)
                 if joined is not None and {_match(known, prev_labels[-1]), _match(known, labels[-1])} <= {None, joined}:
                     prev_labels[-1] += labels[-1]
                     result[-1] = prev_labels + prev_values
                     before = None
                     continue
         if not label_only and labels and before is not None:
-            joined = _joined(known, before + labels[-1])
+            joined = _match(known, before + labels[-1], around=False)
             if joined is not None and {_match(known, before), _match(known, labels[-1])} <= {None, joined}:
                 result.pop()  # the row of the start piece
                 labels[-1] = before + labels[-1]

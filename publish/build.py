@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from archive.index import ProvenanceIndex
+from archive.index import ProvenanceIndex, found_per_site
 from archive.reader import read_response
 from crawler.recognise import is_unit_name
 from crawler.registry import Site, load
@@ -212,9 +212,7 @@ def _crawl_run_rows(archive: Archive) -> list[dict[str, Any]]:
     per: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for f in archive.fetches:
         per[(f["run_id"], f["site"] or "")][f["outcome"]] += 1
-    found: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for run_site_kind in {(d["run_id"], d["site"] or "", d["kind"], d["url"]) for d in archive.discoveries}:
-        found[run_site_kind[:2]][run_site_kind[2]] += 1  # distinct URLs: one document linked twice counts once
+    found = found_per_site(archive.discoveries)
     runs = {r["run_id"]: r for r in archive.index.runs()}
     new, changed = _new_and_changed(archive, list(runs))
     return [

@@ -129,6 +129,10 @@ def _list_api(cfg: ApiConfig, items: list[ListItem]):
     return answer
 
 
+def _post_path(key: str) -> str:
+    return f"{COLUMN}content/post_{10_000_000 + stable_int(key, 10**6)}.html"
+
+
 def build(cfg: ApiConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "api")
     site.not_found = not_found_page(site)
@@ -137,10 +141,9 @@ def build(cfg: ApiConfig, units: list[Unit], pubs: list[Publication], files: Att
 
     site.page("/index.html", _page(cfg, cfg.name, trail[:1], link_list([("政务公开", "/xxgk/")])), latest)
     site.page("/xxgk/index.html", _page(cfg, "政务公开", trail[:2], link_list(trail[2:])), latest)
-    site.page(COLUMN + "index.html", _page(cfg, "政府信息公开年报", trail, _list_content(cfg)), latest)
 
     def add_article(key: str, a: Article) -> str:
-        path = f"{COLUMN}content/post_{10_000_000 + stable_int(key, 10**6)}.html"
+        path = _post_path(key)
         meta = {"ArticleTitle": a.title, "PubDate": a.pub_date, "ContentSource": a.source}
         site.page(path, _page(cfg, a.title, trail, _detail_content(a), meta), at_time(a.day, key))
         return path
@@ -168,13 +171,13 @@ def build(cfg: ApiConfig, units: list[Unit], pubs: list[Publication], files: Att
             items.append(ListItem(news.title, news.day, path))
         if cfg.jiasule and cfg.jiasule[0] == unit.key:
             year = cfg.jiasule[1]
-            path = f"{COLUMN}content/post_{10_000_000 + stable_int(f'jiasule/{unit.key}/{year}', 10**6)}.html"
+            path = _post_path(f"jiasule/{unit.key}/{year}")
             site.add(path, jiasule_challenge(site.url(path)))
             site.challenge_urls.append(site.url(path))
             items.append(ListItem(f"{unit.agency}{year}年政府信息公开工作年度报告", date(year + 1, 1, 16), path))
 
     items.sort(key=lambda i: (i.day, i.title), reverse=True)
     site.endpoints[API] = _list_api(cfg, items)
-    site.resources[COLUMN + "index.html"].modified = newest(items)
+    site.page(COLUMN + "index.html", _page(cfg, "政府信息公开年报", trail, _list_content(cfg)), newest(items))
     add_off_limits_pages(site, cfg.search_href)
     return site
