@@ -1,6 +1,6 @@
 """Provenance index: a SQLite catalogue of every fetch, run and discovered link.
 
-The crawl writes ``<root>/index.sqlite``; the build reads it to find records in the WARCs.
+The crawl writes it (common.datadir says where); the build reads it to find records in the WARCs.
 It is a catalogue, not the archive: everything needed to rebuild the database is in the WARCs.
 """
 
@@ -17,7 +17,6 @@ from typing import Any
 
 from archive.warc import warc_date
 
-INDEX_NAME = "index.sqlite"
 SCHEMA_VERSION = 2  # 2: discoveries are unique per (run, url, kind, referrer), no longer per (run, url, kind)
 RUN_STATUSES = ("running", "finished", "failed", "interrupted")
 
@@ -118,11 +117,11 @@ def found_per_site(discoveries: Iterable[dict[str, Any]]) -> dict[tuple[str, str
 
 
 class ProvenanceIndex:
-    """Thin layer over ``<root>/index.sqlite`` (WAL mode, one connection per instance)."""
+    """Thin layer over the index's SQLite file (WAL mode, one connection per instance)."""
 
-    def __init__(self, root: str | os.PathLike[str], *, readonly: bool = False) -> None:
-        """Open (and, unless ``readonly``, create) the index under the archive root."""
-        self.path = Path(root) / INDEX_NAME
+    def __init__(self, path: str | os.PathLike[str], *, readonly: bool = False) -> None:
+        """Open (and, unless ``readonly``, create) the index file at ``path``."""
+        self.path = Path(path)
         if readonly:
             # The build must never alter provenance; mode=ro makes that a guarantee.
             self._conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)

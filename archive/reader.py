@@ -13,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
-from archive.warc import DROPPED_RESPONSE_HEADERS, WARC_DIR
+from archive.warc import DROPPED_RESPONSE_HEADERS
 
 if TYPE_CHECKING:
     from archive.index import ProvenanceIndex
@@ -47,7 +47,7 @@ class ArchivedResponse:
 
 
 class RecordInfo(NamedTuple):
-    warc_file: str  # relative to the archive root
+    warc_file: str  # <warc folder>/<name>, as stored in the index
     offset: int
     length: int
     record_type: str
@@ -55,16 +55,17 @@ class RecordInfo(NamedTuple):
     record_id: str
 
 
-def warc_path(root: str | os.PathLike[str], warc_file: str) -> Path:
-    """Resolve a root-relative ``warc/...`` path, refusing anything outside ``<root>/warc/``."""
+def warc_path(warc_dir: str | os.PathLike[str], warc_file: str) -> Path:
+    """Resolve a stored ``<warc folder>/<name>`` path, refusing anything outside ``warc_dir``."""
+    folder = Path(warc_dir).name
     if not isinstance(warc_file, str) or not warc_file or "\x00" in warc_file or "\\" in warc_file:
         raise ValueError(f"invalid warc_file {warc_file!r}")
     relative = PurePosixPath(warc_file)
-    if relative.is_absolute() or ".." in relative.parts or relative.parts[0] != WARC_DIR:
-        raise ValueError(f"warc_file must be a relative path under {WARC_DIR}/: {warc_file!r}")
-    base = (Path(root) / WARC_DIR).resolve()
-    path = (Path(root) / relative).resolve()
-    # resolve() follows symlinks, so a link inside warc/ cannot point the reader elsewhere.
+    if relative.is_absolute() or ".." in relative.parts or relative.parts[0] != folder:
+        raise ValueError(f"warc_file must be a relative path under {folder}/: {warc_file!r}")
+    base = Path(warc_dir).resolve()
+    path = (Path(warc_dir).parent / relative).resolve()
+    # resolve() follows symlinks, so a link inside the WARC folder cannot point the reader elsewhere.
     if not path.is_relative_to(base) or path == base:
         raise ValueError(f"warc_file escapes {base}: {warc_file!r}")
     return path
@@ -83,7 +84,7 @@ def decode_content(headers: Iterable[tuple[str, str]], body: bytes) -> bytes:
 
 
 def read_response(
-    root: str | os.PathLike[str],
+    warc_dir: str | os.PathLike[str],
     warc_file: str,
     offset: int,
     index: ProvenanceIndex | None = None,
@@ -93,19 +94,19 @@ def read_response(
     A revisit carries only headers; its body is the original response's body (decoded with the
     original's Content-Encoding). The original is found by its ``WARC-Refers-To`` record id:
     through ``index.find_by_record_id`` when an index is given, otherwise (or if the index has
-    no such row) by scanning every WARC under ``root`` - slow, but needs nothing but the WARCs.
+    no such row) by scanning every WARC in ``warc_dir`` - slow, but needs nothing but the WARCs.
     Payload digests are verified while reading; a mismatch raises ArchiveIntegrityError.
     """
-    response = _read_one(root, warc_file, offset)
+    response = _read_one(warc_dir, warc_file, offset)
     seen = {response.record_id}
     current = response
     while current.record_type == "revisit":
         if len(seen) > _MAX_REVISIT_HOPS or current.refers_to is None:
             raise ArchiveIntegrityError(f"cannot resolve revisit {response.record_id}")
-        location = _locate(root, current.refers_to, index)
+        location = _locate(warc_dir, current.refers_to, index)
         if location is None:
             raise ArchiveIntegrityError(f"revisit {current.record_id} refers to missing {current.refers_to}")
-        current = _read_one(root, *location)
+        current = _read_one(warc_dir, *location)
         if current.record_id in seen:
             raise ArchiveIntegrityError(f"revisit cycle at {current.record_id}")
         seen.add(current.record_id)
@@ -126,11 +127,11 @@ def read_response(
     )
 
 
-def iter_records(root: str | os.PathLike[str]) -> Iterator[RecordInfo]:
-    """Every record of every ``<root>/warc/*.warc.gz``, files in name order."""
-    directory = Path(root) / WARC_DIR
+def iter_records(warc_dir: str | os.PathLike[str]) -> Iterator[RecordInfo]:
+    """Every record of every ``warc_dir/*.warc.gz``, files in name order."""
+    directory = Path(warc_dir)
     for path in sorted(directory.glob("*.warc.gz")):
-        relative = f"{WARC_DIR}/{path.name}"
+        relative = f"{directory.name}/{path.name}"
         with path.open("rb") as fh:
             iterator = ArchiveIterator(fh)
             for record in iterator:
@@ -145,19 +146,19 @@ def iter_records(root: str | os.PathLike[str]) -> Iterator[RecordInfo]:
                 )
 
 
-def _locate(root: str | os.PathLike[str], record_id: str, index: ProvenanceIndex | None) -> tuple[str, int] | None:
+def _locate(warc_dir: str | os.PathLike[str], record_id: str, index: ProvenanceIndex | None) -> tuple[str, int] | None:
     if index is not None:
         row = index.find_by_record_id(record_id)
         if row is not None and row["warc_file"] is not None:
             return row["warc_file"], row["warc_offset"]
-    for info in iter_records(root):
+    for info in iter_records(warc_dir):
         if info.record_id == record_id:
             return info.warc_file, info.offset
     return None
 
 
-def _read_one(root: str | os.PathLike[str], warc_file: str, offset: int) -> ArchivedResponse:
-    path = warc_path(root, warc_file)
+def _read_one(warc_dir: str | os.PathLike[str], warc_file: str, offset: int) -> ArchivedResponse:
+    path = warc_path(warc_dir, warc_file)
     if not isinstance(offset, int) or offset < 0:
         raise ValueError(f"invalid offset {offset!r}")
     with path.open("rb") as fh:

@@ -1,6 +1,6 @@
 """WARC writing: every byte nianbao fetches is archived here before anything parses it.
 
-Files are gzip-per-record WARC/1.0 (``<root>/warc/nianbao-<run_id>-<serial>.warc.gz``), so any
+Files are gzip-per-record WARC/1.0 (``<warc folder>/nianbao-<run_id>-<serial>.warc.gz``), so any
 record can be read back from its (file, offset) alone; see :mod:`archive.reader`.
 """
 
@@ -24,7 +24,6 @@ from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
-WARC_DIR = "warc"
 DEFAULT_MAX_FILE_BYTES = 1 << 30  # 1 GiB
 
 PROFILE_IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
@@ -71,7 +70,7 @@ def warc_date(value: datetime | str) -> str:
 class RecordLocation:
     """Where a record landed: enough to read it back and to fill an index row."""
 
-    warc_file: str  # relative to the archive root, e.g. "warc/nianbao-RUN-00000.warc.gz"
+    warc_file: str  # <warc folder>/<name>, e.g. "warc/nianbao-RUN-00000.warc.gz"
     offset: int
     length: int  # compressed bytes of this record (one gzip member)
     record_id: str  # "<urn:uuid:...>"
@@ -173,7 +172,7 @@ class WarcWriter:
 
     def __init__(
         self,
-        root: str | os.PathLike[str],
+        warc_dir: str | os.PathLike[str],
         run_id: str,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         *,
@@ -182,10 +181,10 @@ class WarcWriter:
         """``info``: extra ``name: value`` fields for each file's warcinfo record."""
         if max_file_bytes <= 0:
             raise ValueError("max_file_bytes must be positive")
-        self.root = Path(root)
+        self.warc_dir = Path(warc_dir)
         self.run_id = validate_run_id(run_id)
         self.max_file_bytes = max_file_bytes
-        self.files: list[str] = []  # every file this writer created, relative to root
+        self.files: list[str] = []  # every file this writer created, as <warc folder>/<name>
         self._info = dict(info or {})
         self._serial = 0
         self._fh: IO[bytes] | None = None
@@ -403,7 +402,7 @@ class WarcWriter:
             raise ValueError("WarcWriter is closed")
         if self._writer is not None:
             return self._writer
-        directory = self.root / WARC_DIR
+        directory = self.warc_dir
         directory.mkdir(parents=True, exist_ok=True)
         while True:
             name = f"nianbao-{self.run_id}-{self._serial:05d}.warc.gz"
@@ -417,7 +416,7 @@ class WarcWriter:
             break
         self._fh = fh
         self._writer = WARCWriter(fh, gzip=True, warc_version="1.0")
-        self._warc_file = f"{WARC_DIR}/{name}"
+        self._warc_file = f"{directory.name}/{name}"
         self.files.append(self._warc_file)
         info = {
             "software": _software(),

@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 from bench.memory import own_peak_mib
-from parsers.libreoffice import convert
+from common.datadir import DataDir
+from common.libreoffice import convert
 
 FORMATS = ("text", "html", "docx", "pdf", "doc")
 # Targets from the parser issue (documents or pages per second, one core).
@@ -74,9 +75,7 @@ def run_one(folder: Path, limit: int) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=200, help="documents per format (default 200)")
-    parser.add_argument(
-        "--corpus", type=Path, default=Path(os.environ.get("NIANBAO_DATA_DIR", "data")) / "bench-corpus"
-    )
+    parser.add_argument("--corpus", type=Path, default=DataDir.resolve().bench_corpus)
     parser.add_argument("--run", metavar="FOLDER", help=argparse.SUPPRESS)  # internal: the per-format child
     args = parser.parse_args()
     if args.run:

@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from common.datadir import DataDir
 from replica.server import ReplicaServer
 
 
@@ -31,8 +32,8 @@ def nianbao(*args: str) -> tuple[float, float]:
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
-        data = Path(tmp)
-        cache = data / "replica-cache"
+        data = DataDir(Path(tmp))
+        cache = data.replica_cache
         server, cold = timed(lambda: ReplicaServer(cache).start())
         server.stop()
         server, warm = timed(lambda: ReplicaServer(cache).start())
@@ -42,12 +43,12 @@ def main() -> int:
         finally:
             server.stop()
         build, build_mib = nianbao("build", "--data-dir", tmp)
-        with sqlite3.connect(data / "reports.db") as db:
+        with sqlite3.connect(data.database) as db:
             fetches = db.execute("select count(*) from fetches").fetchone()[0]
             reports = db.execute("select count(*) from reports where parse_status = 'ok'").fetchone()[0]
             cells = db.execute("select count(*) from cells").fetchone()[0]
             sites = db.execute("select count(*) from sites").fetchone()[0]
-        warc_bytes = sum(p.stat().st_size for p in (data / "archive" / "warc").glob("*.warc.gz"))
+        warc_bytes = sum(p.stat().st_size for p in data.warc_dir.glob("*.warc.gz"))
     rows = [
         ("replica start, cold cache (LibreOffice conversions)", f"{cold:6.2f} s"),
         ("replica start, warm cache", f"{warm:6.2f} s"),

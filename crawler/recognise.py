@@ -1,5 +1,5 @@
 """What a link is, from its text and URL: an attachment, a way towards the 年报 column, or nothing.
-(Whether a title is a report's is the parser's call: parsers.report.is_report_title, shared by both.)
+(Whether a title is a report's, and unit names, are in common.recognise, shared with the parsers and the build.)
 """
 
 from __future__ import annotations
@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from parsers.report import year_of
+from common.recognise import NAV, year_of
 
-_NAV = re.compile(r"政务公开|信息公开|年度报告|年报")
 # Path segments of 年报 columns on the CMS families we know: zfxxgknb, zfxxgknb_88827, zfxxgkndbg86, xxgknb …
 _REPORT_COLUMN_SEGMENT = re.compile(r"^(?:zfxxgk|xxgk|gk)?(?:nb|ndbg|nianbao)[_0-9a-z]*$", re.I)
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".jpg", ".jpeg", ".png")
@@ -17,19 +16,10 @@ _LIST_PAGE = re.compile(r"^(?:(?:index|list|default)(?:_\d+)?\.\w+)?$")  # "" is
 _WAP_TWIN = re.compile(r"_wap(\.s?html?)$")
 
 
-_UNIT_NAME = re.compile(r"(?:政府|办公室|办|局|委员会|委|镇|乡|街道|办事处|中心|院|厅|署|处|队|站)$")
-
-
-def is_unit_name(text: str) -> bool:
-    """Link text that names a publishing unit (区财政局, 五常街道, 余杭区政府), not a menu item (政策文件, 更多>>)."""
-    s = re.sub(r"\s+", "", text or "")
-    return 2 <= len(s) <= 20 and bool(_UNIT_NAME.search(s)) and not _NAV.search(s)
-
-
 def is_nav_link(text: str) -> bool:
     """A menu link leading towards the reports: 政务公开, 政府信息公开, 政府信息公开年报 …"""
     s = re.sub(r"\s+", "", text or "")
-    return 0 < len(s) <= 16 and bool(_NAV.search(s)) and year_of(s) is None
+    return 0 < len(s) <= 16 and bool(NAV.search(s)) and year_of(s) is None
 
 
 def is_report_column(url: str) -> bool:

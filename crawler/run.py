@@ -5,22 +5,22 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.index import ProvenanceIndex, found_per_site
+from common.datadir import DataDir
 from crawler.archiving import new_run_id
-from crawler.registry import load
+from crawler.registry import Site, load
 
 
 @dataclass
 class CrawlOptions:
-    data_dir: Path
+    data_dir: DataDir
     sites: list[str] = field(default_factory=list)  # hosts; empty = every registered site
     start_urls: list[str] = field(default_factory=list)  # discovery: crawl from these pages, registered or not
-    registry: str | None = None
+    registry: dict[str, Site] = field(default_factory=load)  # loaded once, handed to Scrapy as is
     proxy: str | None = None
     replica_ca: str | None = None
     delay: float | None = None
@@ -31,11 +31,11 @@ def scrapy_settings(options: CrawlOptions, run_id: str) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
     overrides = {
-        "NIANBAO_DATA_DIR": str(options.data_dir),
+        "DATA_DIR": str(options.data_dir),
         "NIANBAO_RUN_ID": run_id,
-        "NIANBAO_SITES": ",".join(options.sites),
-        "NIANBAO_START_URLS": ",".join(options.start_urls),
-        "NIANBAO_REGISTRY": options.registry or "",
+        "NIANBAO_SITES": options.sites,
+        "NIANBAO_START_URLS": options.start_urls,
+        "NIANBAO_REGISTRY": options.registry,
         "NIANBAO_PROXY": options.proxy or "",
         "NIANBAO_REPLICA_CA": options.replica_ca or "",
         "LOG_LEVEL": options.log_level,
@@ -71,9 +71,8 @@ class SiteSummary:
         return self.expect_reports and self.report_pages == 0
 
 
-def summarise(data_dir: Path, run_id: str, registry: str | None = None) -> list[SiteSummary]:
-    sites = load(registry)
-    with ProvenanceIndex(Path(data_dir) / "archive", readonly=True) as index:
+def summarise(data_dir: DataDir, run_id: str, sites: dict[str, Site]) -> list[SiteSummary]:
+    with ProvenanceIndex(data_dir.index, readonly=True) as index:
         run = next(r for r in index.runs() if r["run_id"] == run_id)
         requested = json.loads(run["sites_json"] or "[]")
         outcomes: dict[str, Counter] = {}

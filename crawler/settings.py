@@ -6,14 +6,17 @@ User-Agent. Every NIANBAO_* setting can also come from the environment variable 
 
 import os
 
+from common.datadir import DataDir
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-NIANBAO_DATA_DIR = os.environ.get("NIANBAO_DATA_DIR", "data")
-NIANBAO_REGISTRY = os.environ.get("NIANBAO_REGISTRY", "")  # default: crawler/sites.toml
-NIANBAO_SITES = os.environ.get("NIANBAO_SITES", "")  # comma-separated hosts; empty = every registered site
-NIANBAO_START_URLS = os.environ.get("NIANBAO_START_URLS", "")  # discovery: comma-separated start pages
+# The data directory, resolved by common.datadir (`nianbao crawl` passes --data-dir here).
+DATA_DIR = str(DataDir.resolve())
+NIANBAO_REGISTRY = os.environ.get("NIANBAO_REGISTRY", "")  # a file (default crawler/sites.toml), or the loaded registry
+NIANBAO_SITES = os.environ.get("NIANBAO_SITES", "")  # hosts (comma-separated here); empty = every registered site
+NIANBAO_START_URLS = os.environ.get("NIANBAO_START_URLS", "")  # discovery: start pages (comma-separated here)
 NIANBAO_PROXY = os.environ.get("NIANBAO_PROXY", "")  # e.g. the replica: http://127.0.0.1:8765
 NIANBAO_REPLICA_CA = os.environ.get("NIANBAO_REPLICA_CA", "")  # replica mode: trust exactly this CA
 NIANBAO_CONTACT = os.environ.get("NIANBAO_CONTACT", "https://github.com/nianbao/nianbao")

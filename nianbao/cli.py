@@ -8,11 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-DEFAULT_DATA_DIR = "data"
+from common.datadir import DEFAULT, ENVIRONMENT_VARIABLE, DataDir
 
 
-def data_dir_of(args: argparse.Namespace) -> Path:
-    return Path(getattr(args, "data_dir", None) or os.environ.get("NIANBAO_DATA_DIR") or DEFAULT_DATA_DIR)
+def data_dir_of(args: argparse.Namespace) -> DataDir:
+    return DataDir.resolve(getattr(args, "data_dir", None))
 
 
 def _say(message: str) -> None:
@@ -23,20 +23,21 @@ def _say(message: str) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.registry import load
     from crawler.run import CrawlOptions, crawl, summarise, summary_lines
 
     options = CrawlOptions(
         data_dir=data_dir_of(args),
         sites=args.site or [],
         start_urls=args.start_url or [],
-        registry=args.registry,
+        registry=load(args.registry),
         proxy=args.proxy or os.environ.get("NIANBAO_PROXY"),
         replica_ca=args.replica_ca or os.environ.get("NIANBAO_REPLICA_CA"),
         delay=args.delay,
         log_level=args.log_level,
     )
     run_id = crawl(options)
-    summaries = summarise(options.data_dir, run_id, args.registry)
+    summaries = summarise(options.data_dir, run_id, options.registry)
     print(f"crawl run {run_id}")
     print("\n".join(summary_lines(summaries)))
     if options.start_urls:
@@ -57,7 +58,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from publish.serve import serve
 
-    return serve(data_dir_of(args) / "reports.db", args.host, args.port)
+    return serve(data_dir_of(args).database, args.host, args.port)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -84,7 +85,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_replica(args: argparse.Namespace) -> int:
     from replica.server import main as replica_main
 
-    argv = ["--port", str(args.port), "--cache-dir", str(data_dir_of(args) / "replica-cache")]
+    argv = ["--port", str(args.port), "--cache-dir", str(data_dir_of(args).replica_cache)]
     return replica_main(argv + (["--no-convert"] if args.no_convert else []))
 
 
@@ -95,8 +96,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from replica.server import ReplicaServer
 
     data_dir = data_dir_of(args)
-    _say(f"[1/4] starting the replica sites on 127.0.0.1 (cache in {data_dir / 'replica-cache'})")
-    with ReplicaServer(data_dir / "replica-cache") as replica:
+    _say(f"[1/4] starting the replica sites on 127.0.0.1 (cache in {data_dir.replica_cache})")
+    with ReplicaServer(data_dir.replica_cache) as replica:
         _say(f"      proxy {replica.proxy_url}")
         _say("[2/4] crawling the replica (the live sites' URLs, through the proxy)")
         options = CrawlOptions(
@@ -107,7 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             log_level="WARNING",
         )
         run_id = crawl(options)
-    summaries = summarise(data_dir, run_id)
+    summaries = summarise(data_dir, run_id, options.registry)
     print("\n".join(summary_lines(summaries)))
     _say("[3/4] building the database from the archive")
     summary = build(data_dir, progress=_say)
@@ -115,7 +116,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 2 if any(s.silent for s in summaries) else 0
     _say(f"[4/4] serving Datasette on http://127.0.0.1:{args.port}/")
-    return serve(data_dir / "reports.db", "127.0.0.1", args.port)
+    return serve(data_dir.database, "127.0.0.1", args.port)
 
 
 # --- arguments ------------------------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ def parser() -> argparse.ArgumentParser:
         "--data-dir",
         metavar="DIR",
         default=argparse.SUPPRESS,
-        help=f"where archive, database and caches live (default: $NIANBAO_DATA_DIR or {DEFAULT_DATA_DIR}/)",
+        help=f"where archive, database and caches live (default: ${ENVIRONMENT_VARIABLE} or {DEFAULT}/)",
     )
     p = argparse.ArgumentParser(
         prog="nianbao",

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from common.template import Template
 from parsers.model import Cell, CheckResult
-from parsers.template import Template
 from parsers.values import clean
 
 Number = int | float

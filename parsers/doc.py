@@ -8,7 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from parsers import docx, libreoffice, text
+from common import libreoffice
+from parsers import docx, text
 from parsers.model import Document, ExtractionError
 
 CONVERT_TIMEOUT_SECONDS = 120

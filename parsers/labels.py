@@ -10,27 +10,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from common.recognise import CN_DIGITS, chinese_year
 from parsers.values import clean
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.,]|\([一二三四五六七八九十\d]+\)[、.]?|\d+[.、)]|[①-⑳])")
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 _TRAILING_PAREN = re.compile(r"\([^()]*\)$")
-
-_CN_DIGITS = {
-    "〇": "0",
-    "零": "0",
-    "○": "0",
-    "Ｏ": "0",
-    "一": "1",
-    "二": "2",
-    "三": "3",
-    "四": "4",
-    "五": "5",
-    "六": "6",
-    "七": "7",
-    "八": "8",
-    "九": "9",
-}
 
 
 @lru_cache(maxsize=1 << 16)
@@ -50,14 +35,9 @@ def item_number(label: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def chinese_year(text: str) -> str:
-    """二〇一九年 -> 2019年, so one year pattern serves both spellings."""
-    return re.sub(r"[〇零○Ｏ一二三四五六七八九]{4}(?=年)", lambda m: "".join(_CN_DIGITS[c] for c in m.group(0)), text)
-
-
 def _cn_small_number(text: str) -> int | None:
     """一 .. 三十一, as in 二〇二〇年一月十五日."""
-    values = {c: int(d) for c, d in _CN_DIGITS.items() if d.isdigit()}
+    values = {c: int(d) for c, d in CN_DIGITS.items() if d.isdigit()}
     if text == "十":
         return 10
     if text.startswith("十"):

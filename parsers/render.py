@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from common.template import templates
 from parsers.model import ParseResult
-from parsers.template import templates
 
 
 def _width(text: str) -> int:

@@ -4,29 +4,16 @@ from __future__ import annotations
 
 import re
 
+from common.recognise import YEAR, agency_of, chinese_year, is_report_title, year_of
+from common.template import template_for_year, templates
 from parsers.checks import run_checks
-from parsers.labels import chinese_year, signature_date, stated_date
+from parsers.labels import signature_date, stated_date
 from parsers.model import Document, ParseResult, Table
 from parsers.tables import MAPPERS, classify, detect_template
-from parsers.template import template_for_year, templates
 
-# A report title: "…2019年政府信息公开工作年度报告", "…2020年度政府信息公开年度报告", "…信息公开年报",
-# "关于2019年政府信息公开工作的年度报告"; pre-2019 ones are often "…年度政府信息公开工作报告".
-_TITLE = re.compile(r"((?:19|20)\d{2})\s*年度?.*?(?:信息|政务)公开.{0,8}?(?:年度报告|年报|工作报告)")
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _AGENCY_SUFFIX = re.compile(
     r"(?:政府|办公室|办公厅|局|委员会|委|镇|乡|街道|办事处|中心|院|所|厅|部|署|会|处|队|站|区|县|市)$"
 )
-# Titles that mention the annual report but are about it, not it.
-_NOT_A_TITLE = re.compile(
-    r"工作要点|通知|通报|解读|实施方案|征求意见|编制|报送|格式|模板|培训|会议|召开|督查|考核|整改|情况的函|目录|指南"
-)
-
-
-def is_report_title(text: str) -> bool:
-    """An annual disclosure report's title: its year, 信息公开 and 年度报告/年报; not a notice about one."""
-    s = chinese_year(re.sub(r"\s+", "", text or ""))
-    return 0 < len(s) <= 120 and bool(_TITLE.search(s)) and not _NOT_A_TITLE.search(s)
 
 
 def _looks_like_agency(line: str) -> bool:
@@ -61,27 +48,8 @@ def find_title(paragraphs: list[str]) -> str | None:
 
 def _starts_with_year(title: str) -> bool:
     """True when nothing but 关于 stands before the year: the agency must be on the line above."""
-    m = _YEAR.search(title)
+    m = YEAR.search(title)
     return bool(m) and title[: m.start()].strip() in ("", "关于")
-
-
-def agency_of(title: str) -> str | None:
-    """The publishing body as the title writes it: the text before the year (重庆市巴南区安澜镇人民政府),
-    or between the year and 政府信息公开 when the year comes first (2022年上海市政府信息公开…)."""
-    m = _YEAR.search(title)
-    if not m:
-        return None
-    before = re.sub(r"关于$", "", title[: m.start()].strip()).strip()
-    if before:
-        return before
-    after = re.match(r"度?(.+?)(?:人民政府)?(?:政府)?信息公开", title[m.end() :])
-    name = after.group(1).strip() if after else ""
-    return name if name not in ("", "政府", "人民", "人民政府") else None  # 2023年政府信息公开…: no agency printed
-
-
-def year_of(title: str) -> int | None:
-    m = _YEAR.search(chinese_year(title))
-    return int(m.group(1)) if m else None
 
 
 def read_report(doc: Document) -> ParseResult:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from common.template import ActiveBlock, Label, Template
 from parsers.labels import core, item_number
 from parsers.model import Cell, ExtraRow, Table
-from parsers.template import ActiveBlock, Label, Template
 from parsers.values import clean, header_unit, is_value_like, read
 
 

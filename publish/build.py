@@ -20,12 +20,12 @@ import sqlite_utils
 
 from archive.index import ProvenanceIndex, found_per_site
 from archive.reader import read_response
-from crawler.recognise import is_unit_name
+from common.datadir import DataDir
+from common.recognise import agency_of, is_unit_name, year_of
+from common.template import templates
 from crawler.registry import Site, load
 from parsers import parse
 from parsers.model import CheckResult, ParseResult
-from parsers.report import agency_of, year_of
-from parsers.template import templates
 from publish.agencies import agency_id, agency_level, canonical_names, full_name
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -85,9 +85,9 @@ class Found:
 class Archive:
     """Read access to the archive, parsing each distinct payload once."""
 
-    def __init__(self, data_dir: Path):
-        self.root = data_dir / "archive"
-        self.index = ProvenanceIndex(self.root, readonly=True)
+    def __init__(self, data_dir: DataDir):
+        self.warc_dir = data_dir.warc_dir
+        self.index = ProvenanceIndex(data_dir.index, readonly=True)
         self.fetches = list(self.index.fetches())
         self.discoveries = list(self.index.discoveries())
         self._parsed: dict[str, ParseResult] = {}
@@ -95,7 +95,7 @@ class Archive:
     def parse(self, fetch: dict[str, Any]) -> ParseResult:
         sha = fetch["sha256"]
         if sha not in self._parsed:
-            response = read_response(self.root, fetch["warc_file"], fetch["warc_offset"], self.index)
+            response = read_response(self.warc_dir, fetch["warc_file"], fetch["warc_offset"], self.index)
             self._parsed[sha] = parse(response.body, response.content_type, response.url)
         return self._parsed[sha]
 
@@ -416,11 +416,10 @@ def _check_rows(reports: list[dict[str, Any]], cells: dict[str, dict[str, Any]])
 
 
 def build(
-    data_dir: Path | str, registry: Path | str | None = None, progress: Callable[[str], None] = lambda _: None
+    data_dir: DataDir, registry: Path | str | None = None, progress: Callable[[str], None] = lambda _: None
 ) -> BuildSummary:
-    data_dir = Path(data_dir)
-    if not (data_dir / "archive" / "index.sqlite").exists():
-        raise FileNotFoundError(f"no archive in {data_dir / 'archive'}: run `nianbao crawl` first")
+    if not data_dir.has_archive():
+        raise FileNotFoundError(f"no archive in {data_dir.archive}: run `nianbao crawl` first")
     sites = load(registry)
     archive = Archive(data_dir)
 
@@ -457,8 +456,8 @@ def build(
     for r in reports:
         documents[r["document_sha256"]]["format"] = r["format"]
 
-    target = data_dir / "reports.db"
-    tmp = data_dir / f".reports.db.{os.getpid()}.tmp"
+    target = data_dir.database
+    tmp = data_dir.staging_database()
     tmp.unlink(missing_ok=True)
     db = sqlite_utils.Database(tmp)
     db.conn.executescript(SCHEMA.read_text(encoding="utf-8"))

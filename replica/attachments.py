@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parsers import libreoffice
+from common import libreoffice
 from replica.content import Publication, ReportContent, publications
 from replica.render import RENDERER_VERSION, report_docx
 
@@ -98,7 +98,7 @@ def _convert_all(cache_dir: Path, pubs: list[Publication], fmt: str) -> list[Pat
 
 
 def convert_with_libreoffice(sources: list[Path], fmt: str, out_dir: Path, profile_dir: Path) -> list[Path]:
-    """Convert `sources` to `fmt` in one headless soffice run (see parsers.libreoffice)."""
+    """Convert `sources` to `fmt` in one headless soffice run (see common.libreoffice)."""
     print(
         f"replica: converting {len(sources)} report(s) to {fmt.upper()} with LibreOffice (first run only, slow)…",
         file=sys.stderr,

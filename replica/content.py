@@ -14,9 +14,9 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from common.template import Template, template_for_year, templates
 from parsers import parse
 from parsers.model import Paragraph as DocParagraph
-from parsers.template import Template, template_for_year, templates
 from parsers.values import read
 
 CONTENT_DIR = Path(__file__).with_name("content")

@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from parsers.template import Template, templates
+from common.template import Template, templates
 from replica.content import ExtraRow, Paragraph, ReportContent, TableSlot
 
 # Part of every attachment's cache key: bump it when the rendered output changes.

@@ -12,7 +12,6 @@ import argparse
 import email.utils
 import hashlib
 import html
-import os
 import signal
 import socket
 import ssl
@@ -25,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from common.datadir import DataDir
 from replica import attachments, tls
 from replica.sites import Resource, Site, build_sites, hostnames
 
@@ -34,12 +34,6 @@ SERVICE_UNAVAILABLE = (
     b"<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n"
     b"<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
-
-
-def default_cache_dir() -> Path:
-    """data/replica-cache under the working directory, or under $NIANBAO_DATA_DIR when set."""
-    data_dir = os.environ.get("NIANBAO_DATA_DIR")
-    return Path(data_dir) / "replica-cache" if data_dir else Path("data") / "replica-cache"
 
 
 @dataclass(frozen=True)
@@ -347,12 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m replica", description="Serve the offline replica sites.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8790, help="proxy port (default 8790; 0 picks a free one)")
-    parser.add_argument("--cache-dir", type=Path, default=None, help="default: data/replica-cache")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="default: the data directory's replica-cache")
     parser.add_argument("--no-convert", action="store_true", help="skip LibreOffice (no PDF/DOC attachments)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     server = ReplicaServer(
-        args.cache_dir or default_cache_dir(),
+        args.cache_dir or DataDir.resolve().replica_cache,
         args.host,
         args.port,
         convert_documents=not args.no_convert,

@@ -63,7 +63,7 @@ def sample(tmp_path: Path) -> dict:
     """A small archive: five exchanges, a revisit, a robots refusal, each indexed."""
     root = tmp_path / "archive"
     loc = {}
-    with WarcWriter(root, RUN) as writer, ProvenanceIndex(root) as index:
+    with WarcWriter(root / "warc", RUN) as writer, ProvenanceIndex(root / "index.sqlite") as index:
         index.start_run(RUN, ["example-gov"], {"ROBOTSTXT_OBEY": True})
 
         def fetch(name: str, url: str, decoded: bytes, outcome: str, **kwargs) -> None:
@@ -176,7 +176,7 @@ def test_warcio_index_agrees_with_returned_locations(sample: dict) -> None:
 
 def test_warcinfo_starts_file_and_is_referenced(sample: dict) -> None:
     root = sample["root"]
-    records = list(iter_records(root))
+    records = list(iter_records(root / "warc"))
     assert records[0].record_type == "warcinfo"
     assert records[0].offset == 0
     headers, _, payload = raw_record(root, records[0].warc_file, 0)
@@ -192,7 +192,7 @@ def test_warcinfo_starts_file_and_is_referenced(sample: dict) -> None:
 
 def test_request_record_is_linked_to_response(sample: dict) -> None:
     root, gbk = sample["root"], sample["loc"]["gbk"]
-    request = next(r for r in iter_records(root) if r.record_id == gbk.request_record_id)
+    request = next(r for r in iter_records(root / "warc") if r.record_id == gbk.request_record_id)
     assert request.record_type == "request"
     assert request.offset == gbk.offset + gbk.length  # written right after its response
     rec_headers, http_headers, body = raw_record(root, request.warc_file, request.offset)
@@ -211,7 +211,7 @@ def test_request_record_is_linked_to_response(sample: dict) -> None:
 
 def test_gbk_html_reads_back_byte_identical(sample: dict) -> None:
     gbk = sample["loc"]["gbk"]
-    response = read_response(sample["root"], gbk.warc_file, gbk.offset)
+    response = read_response(sample["root"] / "warc", gbk.warc_file, gbk.offset)
     assert response.body == GBK_HTML
     assert b"\xc4\xea\xb6\xc8\xb1\xa8\xb8\xe6" in response.body  # 年度报告, still GBK
     assert response.url == "http://www.example.gov.cn/zwgk/ndbg/index.html?page=2"
@@ -223,7 +223,7 @@ def test_gbk_html_reads_back_byte_identical(sample: dict) -> None:
 
 def test_hop_by_hop_headers_are_dropped(sample: dict) -> None:
     gbk = sample["loc"]["gbk"]
-    response = read_response(sample["root"], gbk.warc_file, gbk.offset)
+    response = read_response(sample["root"] / "warc", gbk.warc_file, gbk.offset)
     assert response.headers == [("Content-Type", "text/html"), ("Server", "nginx")]
 
 
@@ -232,7 +232,7 @@ def test_gzip_body_is_stored_as_transferred_and_read_decoded(sample: dict) -> No
     rec_headers, _, stored = raw_record(root, loc.warc_file, loc.offset)
     assert stored == GZIPPED_HTML
     assert rec_headers.get_header("WARC-Payload-Digest") == payload_digest(GZIPPED_HTML) == loc.payload_digest
-    response = read_response(root, loc.warc_file, loc.offset)
+    response = read_response(root / "warc", loc.warc_file, loc.offset)
     assert response.body == PLAIN_HTML
     assert response.header("content-encoding") == "gzip"
     assert decode_content([("Content-Encoding", "gzip")], GZIPPED_HTML) == PLAIN_HTML
@@ -241,14 +241,14 @@ def test_gzip_body_is_stored_as_transferred_and_read_decoded(sample: dict) -> No
 
 def test_binary_pdf_reads_back_byte_identical(sample: dict) -> None:
     pdf = sample["loc"]["pdf"]
-    response = read_response(sample["root"], pdf.warc_file, pdf.offset)
+    response = read_response(sample["root"] / "warc", pdf.warc_file, pdf.offset)
     assert response.body == PDF
     assert response.content_type == "application/pdf"
 
 
 def test_raw_header_bytes_round_trip(sample: dict) -> None:
     pdf = sample["loc"]["pdf"]
-    response = read_response(sample["root"], pdf.warc_file, pdf.offset)
+    response = read_response(sample["root"] / "warc", pdf.warc_file, pdf.offset)
     disposition = response.header("Content-Disposition")
     assert disposition.encode("latin-1") == b"attachment; filename=\xb1\xa8\xb8\xe6.pdf"
     assert disposition.encode("latin-1").decode("gbk") == "attachment; filename=报告.pdf"
@@ -261,9 +261,9 @@ def test_raw_header_bytes_round_trip(sample: dict) -> None:
 
 def test_error_statuses_and_default_reason(sample: dict) -> None:
     root, loc = sample["root"], sample["loc"]
-    not_found = read_response(root, loc["404"].warc_file, loc["404"].offset)
+    not_found = read_response(root / "warc", loc["404"].warc_file, loc["404"].offset)
     assert (not_found.status, not_found.reason, not_found.body) == (404, "Not Found", NOT_FOUND)
-    busy = read_response(root, loc["503"].warc_file, loc["503"].offset)
+    busy = read_response(root / "warc", loc["503"].warc_file, loc["503"].offset)
     assert (busy.status, busy.reason, busy.body) == (503, "Service Unavailable", b"")
     assert busy.headers == [("Retry-After", "120")]
 
@@ -289,8 +289,8 @@ def test_revisit_record_headers(sample: dict) -> None:
 
 def test_revisit_resolves_to_original_body_via_index(sample: dict) -> None:
     root, revisit = sample["root"], sample["loc"]["revisit"]
-    with ProvenanceIndex(root, readonly=True) as index:
-        response = read_response(root, revisit.warc_file, revisit.offset, index)
+    with ProvenanceIndex(root / "index.sqlite", readonly=True) as index:
+        response = read_response(root / "warc", revisit.warc_file, revisit.offset, index)
     assert response.body == GBK_HTML
     assert response.url == "http://www.example.gov.cn/zwgk/ndbg/copy.html"
     assert response.record_type == "revisit"
@@ -307,27 +307,27 @@ def test_revisit_lookup_uses_index_not_a_scan(sample: dict, monkeypatch: pytest.
 
     monkeypatch.setattr(archive.reader, "iter_records", no_scan)
     root, revisit = sample["root"], sample["loc"]["revisit"]
-    with ProvenanceIndex(root, readonly=True) as index:
-        assert read_response(root, revisit.warc_file, revisit.offset, index).body == GBK_HTML
+    with ProvenanceIndex(root / "index.sqlite", readonly=True) as index:
+        assert read_response(root / "warc", revisit.warc_file, revisit.offset, index).body == GBK_HTML
 
 
 def test_revisit_resolves_without_index_by_scanning(sample: dict) -> None:
     root, revisit = sample["root"], sample["loc"]["revisit"]
     (root / "index.sqlite").unlink()
-    assert read_response(root, revisit.warc_file, revisit.offset).body == GBK_HTML
+    assert read_response(root / "warc", revisit.warc_file, revisit.offset).body == GBK_HTML
 
 
 def test_revisit_with_different_digest_is_refused(tmp_path: Path) -> None:
-    with WarcWriter(tmp_path, RUN) as writer:
+    with WarcWriter(tmp_path / "warc", RUN) as writer:
         original = writer.write_exchange("http://a.gov.cn/1", status=200, body=b"one", fetched_at=T0)
         with pytest.raises(ValueError, match="payload digest"):
             writer.write_exchange("http://a.gov.cn/2", status=200, body=b"two", fetched_at=T0, revisit_of=original)
         # Nothing was written for the refused call.
-        assert [r.record_type for r in iter_records(tmp_path)] == ["warcinfo", "response", "request"]
+        assert [r.record_type for r in iter_records(tmp_path / "warc")] == ["warcinfo", "response", "request"]
 
 
 def test_not_modified_304_revisit(tmp_path: Path) -> None:
-    with WarcWriter(tmp_path, RUN) as writer:
+    with WarcWriter(tmp_path / "warc", RUN) as writer:
         original = writer.write_exchange(
             "http://a.gov.cn/r.html", status=200, body=GBK_HTML, fetched_at=T0,
             response_headers=[("Content-Type", "text/html"), ("ETag", '"abc"')],
@@ -344,11 +344,11 @@ def test_not_modified_304_revisit(tmp_path: Path) -> None:
     rec_headers, _, _ = raw_record(tmp_path, revalidated.warc_file, revalidated.offset)
     assert rec_headers.get_header("WARC-Profile") == PROFILE_SERVER_NOT_MODIFIED
     assert rec_headers.get_header("WARC-Payload-Digest") is None
-    response = read_response(tmp_path, revalidated.warc_file, revalidated.offset)
+    response = read_response(tmp_path / "warc", revalidated.warc_file, revalidated.offset)
     assert (response.status, response.body, response.content_type) == (304, GBK_HTML, "text/html")
     # A 304 carrying a body keeps its bytes as a full response.
     assert with_body.record_type == "response"
-    assert read_response(tmp_path, with_body.warc_file, with_body.offset).body == b"odd server"
+    assert read_response(tmp_path / "warc", with_body.warc_file, with_body.offset).body == b"odd server"
     assert warcio_cli("check", str(tmp_path / original.warc_file)).returncode == 0
 
 
@@ -366,11 +366,11 @@ def test_robots_refusal_is_a_metadata_record(sample: dict) -> None:
         b"referrer: https://www.example.gov.cn/list.html\r\n"
     )
     with pytest.raises(ValueError, match="metadata record"):
-        read_response(root, robots.warc_file, robots.offset)
+        read_response(root / "warc", robots.warc_file, robots.offset)
 
 
 def test_iter_records_lists_everything_in_order(sample: dict) -> None:
-    records = list(iter_records(sample["root"]))
+    records = list(iter_records(sample["root"] / "warc"))
     assert [r.record_type for r in records] == [
         "warcinfo", *["response", "request"] * 5, "revisit", "request", "metadata",
     ]  # fmt: skip
@@ -390,14 +390,14 @@ def test_corrupted_payload_is_detected(tmp_path: Path) -> None:
         )  # fmt: skip
         writer.write_record(record)
     with pytest.raises(ArchiveIntegrityError, match="payload digest failed"):
-        read_response(tmp_path, "warc/bad.warc.gz", 0)
+        read_response(tmp_path / "warc", "warc/bad.warc.gz", 0)
 
 
 # -- rotation and file safety -------------------------------------------------------------------
 
 
 def test_rotation_starts_a_new_file_with_its_own_warcinfo(tmp_path: Path) -> None:
-    with WarcWriter(tmp_path, RUN, max_file_bytes=1) as writer:
+    with WarcWriter(tmp_path / "warc", RUN, max_file_bytes=1) as writer:
         first = writer.write_exchange("http://a.gov.cn/1", status=200, body=GBK_HTML, fetched_at=T0)
         second = writer.write_exchange("http://a.gov.cn/2", status=200, body=PDF, fetched_at=T0)
         files = list(writer.files)
@@ -407,31 +407,31 @@ def test_rotation_starts_a_new_file_with_its_own_warcinfo(tmp_path: Path) -> Non
         result = warcio_cli("check", "-v", str(tmp_path / name))
         assert result.returncode == 0, result.stdout
         assert result.stdout.count("digest pass") == 3
-    assert [(r.warc_file, r.record_type) for r in iter_records(tmp_path)] == [
+    assert [(r.warc_file, r.record_type) for r in iter_records(tmp_path / "warc")] == [
         (files[0], "warcinfo"), (files[0], "response"), (files[0], "request"),
         (files[1], "warcinfo"), (files[1], "response"), (files[1], "request"),
     ]  # fmt: skip
-    assert read_response(tmp_path, second.warc_file, second.offset).body == PDF
+    assert read_response(tmp_path / "warc", second.warc_file, second.offset).body == PDF
 
 
 def test_no_file_until_first_write(tmp_path: Path) -> None:
-    with WarcWriter(tmp_path, RUN) as writer:
+    with WarcWriter(tmp_path / "warc", RUN) as writer:
         assert writer.files == []
     assert not (tmp_path / "warc").exists()
 
 
 def test_existing_files_are_never_overwritten(tmp_path: Path) -> None:
-    with WarcWriter(tmp_path, RUN) as writer:
+    with WarcWriter(tmp_path / "warc", RUN) as writer:
         writer.write_exchange("http://a.gov.cn/1", status=200, body=b"first", fetched_at=T0)
     first_bytes = (tmp_path / "warc/nianbao-run_2024-03-01-00000.warc.gz").read_bytes()
-    with WarcWriter(tmp_path, RUN) as writer:  # e.g. a resumed run
+    with WarcWriter(tmp_path / "warc", RUN) as writer:  # e.g. a resumed run
         location = writer.write_exchange("http://a.gov.cn/2", status=200, body=b"second", fetched_at=T0)
     assert location.warc_file == "warc/nianbao-run_2024-03-01-00001.warc.gz"
     assert (tmp_path / "warc/nianbao-run_2024-03-01-00000.warc.gz").read_bytes() == first_bytes
 
 
 def test_closed_writer_refuses_writes(tmp_path: Path) -> None:
-    writer = WarcWriter(tmp_path, RUN)
+    writer = WarcWriter(tmp_path / "warc", RUN)
     writer.close()
     with pytest.raises(ValueError, match="closed"):
         writer.write_outcome("http://a.gov.cn/", "network_error", "timeout", T0)
@@ -442,7 +442,7 @@ def test_closed_writer_refuses_writes(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_bad_run_ids_are_rejected(tmp_path: Path, run_id: str) -> None:
     with pytest.raises(ValueError, match="run_id"):
-        WarcWriter(tmp_path, run_id)
+        WarcWriter(tmp_path / "warc", run_id)
 
 
 @pytest.mark.parametrize(
@@ -455,7 +455,7 @@ def test_bad_run_ids_are_rejected(tmp_path: Path, run_id: str) -> None:
 )  # fmt: skip
 def test_escaping_warc_paths_are_rejected(sample: dict, warc_file: str) -> None:
     with pytest.raises(ValueError, match="warc_file"):
-        read_response(sample["root"], warc_file, sample["loc"]["gbk"].offset)
+        read_response(sample["root"] / "warc", warc_file, sample["loc"]["gbk"].offset)
 
 
 def test_symlink_out_of_warc_dir_is_rejected(sample: dict, tmp_path: Path) -> None:
@@ -463,8 +463,8 @@ def test_symlink_out_of_warc_dir_is_rejected(sample: dict, tmp_path: Path) -> No
     outside.write_bytes((sample["root"] / sample["files"][0]).read_bytes())
     (sample["root"] / "warc" / "link.warc.gz").symlink_to(outside)
     with pytest.raises(ValueError, match="escapes"):
-        warc_path(sample["root"], "warc/link.warc.gz")
-    assert warc_path(sample["root"], sample["files"][0]) == (sample["root"] / sample["files"][0]).resolve()
+        warc_path(sample["root"] / "warc", "warc/link.warc.gz")
+    assert warc_path(sample["root"] / "warc", sample["files"][0]) == (sample["root"] / sample["files"][0]).resolve()
 
 
 @pytest.mark.parametrize(
@@ -485,13 +485,13 @@ def test_symlink_out_of_warc_dir_is_rejected(sample: dict, tmp_path: Path) -> No
 )
 def test_unsafe_exchange_inputs_are_rejected(tmp_path: Path, kwargs: dict) -> None:
     args = {"url": "http://a.gov.cn/x", "status": 200, "body": b"x", "fetched_at": T0} | kwargs
-    with WarcWriter(tmp_path, RUN) as writer, pytest.raises(ValueError):
+    with WarcWriter(tmp_path / "warc", RUN) as writer, pytest.raises(ValueError):
         writer.write_exchange(args.pop("url"), **args)
     assert not (tmp_path / "warc").exists()
 
 
 def test_bad_outcome_code_is_rejected(tmp_path: Path) -> None:
-    with WarcWriter(tmp_path, RUN) as writer, pytest.raises(ValueError, match="outcome"):
+    with WarcWriter(tmp_path / "warc", RUN) as writer, pytest.raises(ValueError, match="outcome"):
         writer.write_outcome("http://a.gov.cn/", "Robots Refused", "x", T0)
 
 
@@ -499,7 +499,7 @@ def test_bad_outcome_code_is_rejected(tmp_path: Path) -> None:
 
 
 def test_index_rows_record_outcome_status_and_hashes(sample: dict) -> None:
-    with ProvenanceIndex(sample["root"]) as index:
+    with ProvenanceIndex(sample["root"] / "index.sqlite") as index:
         rows = {row["url"]: row for row in index.fetches(RUN)}
     gbk = rows["http://www.example.gov.cn/zwgk/ndbg/index.html?page=2"]
     assert (gbk["outcome"], gbk["status"], gbk["record_type"]) == ("ok", 200, "response")
@@ -522,7 +522,7 @@ def test_index_rows_record_outcome_status_and_hashes(sample: dict) -> None:
 
 
 def test_find_by_payload_digest_returns_earliest_response(sample: dict) -> None:
-    with ProvenanceIndex(sample["root"]) as index:
+    with ProvenanceIndex(sample["root"] / "index.sqlite") as index:
         row = index.find_by_payload_digest(payload_digest(GBK_HTML))
         assert row["warc_record_id"] == sample["loc"]["gbk"].record_id
         assert row["record_type"] == "response"
@@ -533,7 +533,7 @@ def test_find_by_payload_digest_returns_earliest_response(sample: dict) -> None:
 def test_find_by_payload_digest_ignores_later_and_non_response_rows(tmp_path: Path) -> None:
     digest = payload_digest(PDF)
     common = {"run_id": RUN, "outcome": "ok", "payload_digest": digest, "warc_file": "warc/x.warc.gz"}
-    with ProvenanceIndex(tmp_path) as index:
+    with ProvenanceIndex(tmp_path / "index.sqlite") as index:
         index.add_fetch(url="http://a.gov.cn/late", fetched_at=T0 + timedelta(hours=1), record_type="response",
                         warc_record_id="<urn:uuid:late>", **common)  # fmt: skip
         index.add_fetch(url="http://a.gov.cn/first", fetched_at=T0, record_type="response",
@@ -544,15 +544,15 @@ def test_find_by_payload_digest_ignores_later_and_non_response_rows(tmp_path: Pa
 
 
 def test_revisit_target_from_fetch_row(sample: dict) -> None:
-    with ProvenanceIndex(sample["root"]) as index:
+    with ProvenanceIndex(sample["root"] / "index.sqlite") as index:
         target = RevisitTarget.from_fetch(index.find_by_payload_digest(payload_digest(GBK_HTML)))
     gbk = sample["loc"]["gbk"]
     assert target == RevisitTarget(gbk.record_id, gbk.target_uri, "2024-03-01T08:30:05Z", gbk.payload_digest)
 
 
 def test_index_schema_is_idempotent_and_wal(tmp_path: Path) -> None:
-    ProvenanceIndex(tmp_path).close()
-    with ProvenanceIndex(tmp_path) as index:
+    ProvenanceIndex(tmp_path / "index.sqlite").close()
+    with ProvenanceIndex(tmp_path / "index.sqlite") as index:
         index.add_fetch(run_id=RUN, url="http://a.gov.cn/", fetched_at=T0, outcome="network_error")
     conn = sqlite3.connect(tmp_path / "index.sqlite")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -568,7 +568,7 @@ def test_index_schema_is_idempotent_and_wal(tmp_path: Path) -> None:
 
 
 def test_add_fetch_validates_fields(tmp_path: Path) -> None:
-    with ProvenanceIndex(tmp_path) as index:
+    with ProvenanceIndex(tmp_path / "index.sqlite") as index:
         with pytest.raises(ValueError, match="unknown"):
             index.add_fetch(run_id=RUN, url="http://a.gov.cn/", fetched_at=T0, outcome="ok", stauts=200)
         with pytest.raises(ValueError, match="missing"):
@@ -584,7 +584,7 @@ def test_add_fetch_validates_fields(tmp_path: Path) -> None:
 
 
 def test_runs_lifecycle(sample: dict) -> None:
-    with ProvenanceIndex(sample["root"]) as index:
+    with ProvenanceIndex(sample["root"] / "index.sqlite") as index:
         (run,) = index.runs()
         assert (run["run_id"], run["status"]) == (RUN, "finished")
         assert json.loads(run["sites_json"]) == ["example-gov"]
@@ -603,7 +603,7 @@ def test_runs_lifecycle(sample: dict) -> None:
 
 
 def test_discoveries_ignore_duplicate_links(tmp_path: Path) -> None:
-    with ProvenanceIndex(tmp_path) as index:
+    with ProvenanceIndex(tmp_path / "index.sqlite") as index:
         first = index.add_discovery(
             RUN, "http://a.gov.cn/2023.html", "report_page", site="a", title="2023年政府信息公开工作年度报告",
             year=2023, referrer="http://a.gov.cn/list.html", found_at=T0,
@@ -630,7 +630,7 @@ def test_discoveries_ignore_duplicate_links(tmp_path: Path) -> None:
 
 
 def test_readonly_index_cannot_write(sample: dict) -> None:
-    with ProvenanceIndex(sample["root"], readonly=True) as index:
+    with ProvenanceIndex(sample["root"] / "index.sqlite", readonly=True) as index:
         assert len(list(index.fetches())) == 7
         with pytest.raises(sqlite3.OperationalError):
             index.add_fetch(run_id=RUN, url="http://a.gov.cn/", fetched_at=T0, outcome="ok")
@@ -651,7 +651,7 @@ def test_an_index_of_version_1_is_migrated_keeping_its_rows(tmp_path: Path) -> N
         """
     )
     old.close()
-    with ProvenanceIndex(tmp_path) as index:
+    with ProvenanceIndex(tmp_path / "index.sqlite") as index:
         second_page = index.add_discovery(
             "r1", "http://a.gov.cn/f.pdf", "attachment", referrer="http://a.gov.cn/p2.html"
         )

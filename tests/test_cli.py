@@ -91,18 +91,22 @@ def test_parse_a_non_report_and_a_missing_file(tmp_path):
     assert second["status"] == "error" and "missing.pdf" in second["error"]
 
 
-def test_data_dir_comes_from_the_environment(monkeypatch, tmp_path):
+def test_data_dir_option_wins_over_the_environment_which_wins_over_the_default(monkeypatch, tmp_path):
     from nianbao.cli import data_dir_of
 
+    monkeypatch.delenv("NIANBAO_DATA_DIR", raising=False)
+    assert data_dir_of(parser().parse_args(["build"])).root == Path("data")
     monkeypatch.setenv("NIANBAO_DATA_DIR", str(tmp_path))
-    assert data_dir_of(parser().parse_args(["build"])) == tmp_path
-    assert data_dir_of(parser().parse_args(["build", "--data-dir", "x"])) == Path("x")
-    assert data_dir_of(parser().parse_args(["--data-dir", "y", "build"])) == Path("y")
+    assert data_dir_of(parser().parse_args(["build"])).root == tmp_path
+    assert data_dir_of(parser().parse_args(["build", "--data-dir", "x"])).root == Path("x")
+    assert data_dir_of(parser().parse_args(["--data-dir", "y", "build"])).root == Path("y")
 
 
 def test_every_environment_setting_is_documented():
     code = "".join(
-        p.read_text(encoding="utf-8") for d in ("crawler", "nianbao", "publish") for p in (ROOT / d).rglob("*.py")
+        p.read_text(encoding="utf-8")
+        for d in ("common", "crawler", "nianbao", "publish")
+        for p in (ROOT / d).rglob("*.py")
     )
     names = set(re.findall(r"NIANBAO_[A-Z_]+", code))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -10,9 +10,9 @@ from conftest import SEED_NAMES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import common.libreoffice
 import parsers.doc
 import parsers.extract
-import parsers.libreoffice
 from parsers import parse
 from parsers.model import ExtractionError
 from replica.content import publications
@@ -175,11 +175,11 @@ def test_ole_files_are_told_apart_by_their_streams():
 
 def test_a_failed_conversion_discards_the_libreoffice_profile(monkeypatch):
     def killed(*args, **kwargs):
-        raise parsers.libreoffice.LibreOfficeError("LibreOffice took more than 120 s converting to docx")
+        raise common.libreoffice.LibreOfficeError("LibreOffice took more than 120 s converting to docx")
 
     first = parsers.doc._profile_dir()
     assert parsers.doc._profile_dir() == first  # one per process
-    monkeypatch.setattr(parsers.libreoffice, "convert", killed)
+    monkeypatch.setattr(common.libreoffice, "convert", killed)
     with pytest.raises(ExtractionError, match="took more than 120 s"):
         parsers.doc.to_docx(b"\xd0\xcf\x11\xe0")
     assert not first.exists()

@@ -13,8 +13,8 @@ from conftest import SEED_NAMES, SEEDS, gold
 from lxml import etree
 
 import parsers.doc
+from common.libreoffice import convert
 from parsers import parse
-from parsers.libreoffice import convert
 from parsers.model import ExtractionError
 from replica.content import publications
 from replica.render import report_docx, report_html, report_text

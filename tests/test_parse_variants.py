@@ -7,12 +7,12 @@ from dataclasses import replace
 import pytest
 from conftest import FIXTURES, SEEDS
 
+from common.template import templates
 from parsers import parse
 from parsers.model import Document, Paragraph, Table
 from parsers.pdf import join_pages
 from parsers.report import read_report
 from parsers.tables import SUBTOTAL, map_active
-from parsers.template import templates
 from replica.content import publications
 from replica.render import report_text as render_text
 

@@ -18,9 +18,9 @@ import pytest
 from docx import Document
 from lxml import html as lxml_html
 
+from common.recognise import is_report_title
 from crawler.challenges import detect
 from crawler.cms import api_calls, api_items, api_page_count, dataproxy_urls, datastore_links
-from parsers.report import is_report_title
 from replica import attachments, tls
 from replica.catalog import catalog
 from replica.content import ExtraRow, publications

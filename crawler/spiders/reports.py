@@ -18,12 +18,12 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from common.recognise import is_report_title, is_unit_name, year_of
 from crawler import cms
 from crawler.items import Discovery
 from crawler.pagination import page_urls
-from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column, is_unit_name
-from crawler.registry import Site, load, site_for_url
-from parsers.report import is_report_title, year_of
+from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
+from crawler.registry import Site, from_settings, site_for_url
 
 MAX_NAV_DEPTH = 4  # home -> 政务公开 -> 政府信息公开 -> 年报 column: menus beyond that are elsewhere
 _COLUMN_TEXT = re.compile(r"年报|年度报告")
@@ -38,19 +38,13 @@ def adhoc_site(url: str) -> Site:
 class ReportsSpider(Spider):
     name = "reports"
 
-    def __init__(self, sites: str | None = None, registry: str | None = None, start_url: str | None = None, **kw: Any):
-        super().__init__(**kw)
-        self._sites_arg = sites
-        self._registry_arg = registry
-        self._start_url_arg = start_url
-
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        registry = load(spider._registry_arg or settings.get("NIANBAO_REGISTRY") or None)
-        start_urls = [u for u in (spider._start_url_arg or settings.get("NIANBAO_START_URLS") or "").split(",") if u]
-        hosts = [h.strip() for h in (spider._sites_arg or settings.get("NIANBAO_SITES") or "").split(",") if h.strip()]
+        registry = from_settings(settings)
+        start_urls = settings.getlist("NIANBAO_START_URLS")
+        hosts = [h.strip() for h in settings.getlist("NIANBAO_SITES") if h.strip()]
         unknown = [h for h in hosts if h not in registry]
         if unknown:
             raise ValueError(f"not in the site registry: {', '.join(unknown)} (known: {', '.join(registry)})")

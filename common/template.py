@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-SPEC_PATH = Path(__file__).with_name("spec") / "template.json"
+SPEC_PATH = Path(__file__).with_name("template.json")
 
 TABLES = ("active", "requests", "appeals")
 
