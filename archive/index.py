@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,14 +105,6 @@ def _to_json(value: Any) -> str | None:
         return value
     # default=str: Scrapy settings and stats carry datetimes and other non-JSON values.
     return json.dumps(value, ensure_ascii=False, sort_keys=isinstance(value, dict), default=str)
-
-
-def found_per_site(discoveries: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Counter]:
-    """(run_id, site) -> kind -> how many distinct URLs were found: a document linked from two pages counts once."""
-    found: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for run_id, site, kind, _url in {(d["run_id"], d["site"] or "", d["kind"], d["url"]) for d in discoveries}:
-        found[(run_id, site)][kind] += 1
-    return found
 
 
 class ProvenanceIndex:

@@ -8,9 +8,12 @@ soffice.bin too, not only its launcher script.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 TIMEOUT_SECONDS = 600
@@ -19,6 +22,18 @@ INSTALL_HINT = "install the Debian package libreoffice-writer-nogui (scripts/ins
 
 class LibreOfficeError(RuntimeError):
     pass
+
+
+@contextmanager
+def _without_memory_limit() -> Iterator[None]:
+    """soffice is a program of its own, bounded by its timeout: it does not inherit the memory limit of the parse
+    worker that starts it (LibreOffice maps far more address space than it uses)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def convert(
@@ -34,8 +49,9 @@ def convert(
         soffice, f"-env:UserInstallation={profile_dir.resolve().as_uri()}", "--headless", "--norestore",
         "--convert-to", target, "--outdir", str(out_dir), *map(str, sources),
     ]  # fmt: skip
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-                            env={**os.environ, "HOME": str(profile_dir)})  # fmt: skip
+    with _without_memory_limit():
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                                env={**os.environ, "HOME": str(profile_dir)})  # fmt: skip
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

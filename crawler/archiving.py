@@ -19,6 +19,7 @@ from archive.index import ProvenanceIndex
 from archive.reader import decode_content
 from archive.warc import RevisitTarget, WarcWriter, payload_digest
 from common.datadir import DataDir
+from common.outcomes import Outcome
 from crawler import challenges
 from crawler.registry import Site, site_for_url
 
@@ -40,18 +41,18 @@ def _lower_map(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
-def classify(status: int, headers: dict[str, str], body: bytes) -> tuple[str, str | None]:
+def classify(status: int, headers: dict[str, str], body: bytes) -> tuple[Outcome, str | None]:
     """(outcome, challenge kind) of an HTTP response."""
     challenge = challenges.detect(status, headers, body)
     if challenge:
-        return "challenge", challenge
+        return Outcome.CHALLENGE, challenge
     if status == 304:
-        return "not_modified", None
+        return Outcome.NOT_MODIFIED, None
     if 300 <= status < 400:
-        return "redirect", None
+        return Outcome.REDIRECT, None
     if status >= 400:
-        return "http_error", None
-    return "ok", None
+        return Outcome.HTTP_ERROR, None
+    return Outcome.OK, None
 
 
 class ArchiveSession:
@@ -103,7 +104,7 @@ class ArchiveSession:
         # A site crawled by discovery has no registry entry: its host names it (robots.txt requests carry no meta).
         return site.host if site else urlsplit(request.url).hostname
 
-    def record_response(self, request: Request, response: Response) -> tuple[str, str | None]:
+    def record_response(self, request: Request, response: Response) -> tuple[Outcome, str | None]:
         """Archive one HTTP response (the body as transferred) and index it. Returns (outcome, challenge kind)."""
         fetched_at = datetime.now(UTC)
         response_headers = _pairs(response.headers)
@@ -155,13 +156,13 @@ class ArchiveSession:
         """Why a site's robots.txt rules cannot be known, if they cannot: a challenge answered instead of the file,
         or a server error (RFC 9309: then assume everything is disallowed). Scrapy would read either as allow-all."""
         outcome, status, challenge = self.robots.get(netloc, ("", 0, None))
-        if outcome == "challenge":
+        if outcome == Outcome.CHALLENGE:
             return f"robots.txt answered with a challenge ({challenge}): its rules are unknown, nothing is fetched"
         if status >= 500:
             return f"robots.txt answered HTTP {status}: its rules are unknown, nothing is fetched (RFC 9309)"
         return None
 
-    def record_failure(self, request: Request, outcome: str, detail: str) -> None:
+    def record_failure(self, request: Request, outcome: Outcome, detail: str) -> None:
         """A request that got no HTTP response: refused by robots.txt, a network error, a response too large."""
         fetched_at = datetime.now(UTC)
         referrer = request.headers.get("Referer", b"").decode("latin-1") or None

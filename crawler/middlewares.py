@@ -13,6 +13,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from tldextract import TLDExtract
 
+from common.outcomes import Outcome
 from crawler.archiving import ArchiveSession
 
 # Scrapy's cookie middleware would download the public suffix list on first use (and wait for the network to fail
@@ -58,7 +59,8 @@ class ArchiveMiddleware:
         if isinstance(exception, IgnoreRequest):
             return
         message = f"{type(exception).__name__}: {exception}".strip()
-        outcome = "too_large" if "maxsize" in message.lower() or "larger than" in message.lower() else "network_error"
+        too_large = "maxsize" in message.lower() or "larger than" in message.lower()
+        outcome = Outcome.TOO_LARGE if too_large else Outcome.NETWORK_ERROR
         if "certificate verify failed" in message:
             message = (
                 "TLS certificate verify failed (a broken chain on the site, or a proxy's certificate outside replica "
@@ -76,12 +78,12 @@ class RecordingRobotsTxtMiddleware(RobotsTxtMiddleware):
         parts = urlsplit(request.url)
         unknown = session.robots_unknown(parts.netloc)
         if unknown:
-            session.record_failure(request, "robots_refused", unknown)
+            session.record_failure(request, Outcome.ROBOTS_REFUSED, unknown)
             raise IgnoreRequest(unknown)
         try:
             super().process_request_2(rp, request)
         except IgnoreRequest:
             session.record_failure(
-                request, "robots_refused", f"disallowed by {parts.scheme}://{parts.netloc}/robots.txt"
+                request, Outcome.ROBOTS_REFUSED, f"disallowed by {parts.scheme}://{parts.netloc}/robots.txt"
             )
             raise

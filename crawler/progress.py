@@ -11,6 +11,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from common.outcomes import OutcomeCounts
+
 
 class Progress:
     def __init__(self, crawler: Crawler, interval: float):
@@ -37,13 +39,10 @@ class Progress:
 
     def line(self) -> str:
         stats = self.crawler.stats.get_stats()
-        outcome = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("nianbao/outcome/")}
-        fetched = sum(outcome.values())
+        outcomes = OutcomeCounts({k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("nianbao/outcome/")})
         queued = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
         return (
-            f"crawl {time.monotonic() - self.started:5.0f} s: {fetched} fetched ({outcome.get('ok', 0)} ok, "
-            f"{outcome.get('http_error', 0) + outcome.get('network_error', 0)} errors, "
-            f"{outcome.get('challenge', 0)} challenges, {outcome.get('robots_refused', 0)} refused by robots.txt), "
+            f"crawl {time.monotonic() - self.started:5.0f} s: {outcomes.line()}, "
             f"{stats.get('item_scraped_count', 0)} report links found, {queued} queued"
         )
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.index import ProvenanceIndex, found_per_site
+from archive.index import ProvenanceIndex
+from archive.stats import SiteRun, site_runs
 from common.datadir import DataDir
+from common.outcomes import Outcome
 from crawler.archiving import new_run_id
 from crawler.registry import Site, load
 
@@ -59,35 +60,23 @@ def crawl(options: CrawlOptions) -> str:
 
 @dataclass
 class SiteSummary:
-    site: str
-    outcomes: Counter
-    report_pages: int
-    attachments: int
+    run: SiteRun
     expect_reports: bool
 
     @property
     def silent(self) -> bool:
         """A registered site that yielded no report: something changed on the site, or in our crawler."""
-        return self.expect_reports and self.report_pages == 0
+        return self.expect_reports and self.run.report_pages == 0
 
 
 def summarise(data_dir: DataDir, run_id: str, sites: dict[str, Site]) -> list[SiteSummary]:
     with ProvenanceIndex(data_dir.index, readonly=True) as index:
         run = next(r for r in index.runs() if r["run_id"] == run_id)
         requested = json.loads(run["sites_json"] or "[]")
-        outcomes: dict[str, Counter] = {}
-        for f in index.fetches(run_id):
-            outcomes.setdefault(f["site"] or "", Counter())[f["outcome"]] += 1
-        found = {site: kinds for (_run, site), kinds in found_per_site(index.discoveries(run_id)).items()}
+        runs = site_runs(index.fetches(run_id), index.discoveries(run_id), [run_id])
     # A site crawled by discovery has no registry entry, hence no expectation.
     return [
-        SiteSummary(
-            h,
-            outcomes.get(h, Counter()),
-            found.get(h, Counter())["report_page"],
-            found.get(h, Counter())["attachment"],
-            sites[h].expect_reports if h in sites else False,
-        )
+        SiteSummary(runs.get((run_id, h)) or SiteRun(run_id, h), sites[h].expect_reports if h in sites else False)
         for h in sorted(requested)
     ]
 
@@ -96,14 +85,14 @@ def summary_lines(summaries: list[SiteSummary]) -> list[str]:
     header = ("fetched", "ok", "errors", "challenge", "robots", "reports", "attach")
     lines = [f"{'site':<20} " + " ".join(f"{h:>{w}}" for h, w in zip(header, (7, 5, 6, 9, 6, 7, 6), strict=True))]
     for s in summaries:
-        o = s.outcomes
+        o = s.run.outcomes
         lines.append(
-            f"{s.site:<20} {sum(o.values()):>7} {o['ok']:>5} {o['http_error'] + o['network_error']:>6} "
-            f"{o['challenge']:>9} {o['robots_refused']:>6} {s.report_pages:>7} {s.attachments:>6}"
+            f"{s.run.site:<20} {o.fetched:>7} {o[Outcome.OK]:>5} {o.errors:>6} {o[Outcome.CHALLENGE]:>9} "
+            f"{o[Outcome.ROBOTS_REFUSED]:>6} {s.run.report_pages:>7} {s.run.attachments:>6}"
         )
     for s in summaries:
         if s.silent:
             lines.append(
-                f"ERROR: {s.site} yielded no report (set expect_reports = false in the registry if that is right)"
+                f"ERROR: {s.run.site} yielded no report (set expect_reports = false in the registry if that is right)"
             )
     return lines

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from common.datadir import DEFAULT, ENVIRONMENT_VARIABLE, DataDir
+from parsers.pool import Limits
 
 
 def data_dir_of(args: argparse.Namespace) -> DataDir:
@@ -48,9 +49,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from crawler.registry import load
     from publish.build import build
 
-    summary = build(data_dir_of(args), args.registry, progress=_say)
+    limits = Limits(seconds=args.time_limit, memory_mib=args.memory_limit)
+    summary = build(data_dir_of(args), load(args.registry), args.jobs, limits, progress=_say)
     print("\n".join(summary.lines()))
     return 0
 
@@ -74,7 +77,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             print(json.dumps({"file": name, "status": "error", "error": str(e)}, ensure_ascii=False))
             status = 1
             continue
-        result = parse(data, url=path.name)
+        result = parse(data)
         if args.format == "table":
             print(table_text(result, name))
         else:
@@ -111,7 +114,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summaries = summarise(data_dir, run_id, options.registry)
     print("\n".join(summary_lines(summaries)))
     _say("[3/4] building the database from the archive")
-    summary = build(data_dir, progress=_say)
+    summary = build(data_dir, options.registry, progress=_say)
     print("\n".join(summary.lines()))
     if args.no_serve:
         return 2 if any(s.silent for s in summaries) else 0
@@ -190,9 +193,27 @@ def parser() -> argparse.ArgumentParser:
         "build",
         parents=[common],
         help="build data/reports.db from the archive (no network)",
-        description="Parse the archived reports and write reports.db atomically.",
+        description="Parse the archived reports (in worker processes, each document once: results are cached in the "
+        "data directory by payload and parser version) and write reports.db atomically.",
     )
     build.add_argument("--registry", metavar="FILE", help="site registry (default crawler/sites.toml)")
+    build.add_argument(
+        "--jobs", type=int, metavar="N", help="parse in N worker processes (default: the number of cores)"
+    )
+    build.add_argument(
+        "--time-limit",
+        type=float,
+        default=Limits.seconds,
+        metavar="SECONDS",
+        help=f"per document: a document that takes longer is an error (default {Limits.seconds:g})",
+    )
+    build.add_argument(
+        "--memory-limit",
+        type=int,
+        default=Limits.memory_mib,
+        metavar="MIB",
+        help=f"per parsing worker: a document that needs more is an error (default {Limits.memory_mib})",
+    )
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser(

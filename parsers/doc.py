@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import atexit
+import os
 import shutil
 import subprocess
 import tempfile
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 from common import libreoffice
@@ -16,15 +17,17 @@ CONVERT_TIMEOUT_SECONDS = 120
 
 
 _profile: Path | None = None  # this process's LibreOffice profile
+_profile_pid = 0  # the process that made it: a forked parse worker must not share its parent's
 
 
 def _profile_dir() -> Path:
     """One LibreOffice profile for the process, made on first use and removed at exit: a fresh profile costs a
-    start-up of its own."""
-    global _profile
-    if _profile is None:
-        _profile = Path(tempfile.mkdtemp(prefix="nianbao-libreoffice-"))
-        atexit.register(shutil.rmtree, _profile, ignore_errors=True)
+    start-up of its own, and parallel runs sharing a profile lose outputs."""
+    global _profile, _profile_pid
+    if _profile is None or _profile_pid != os.getpid():
+        _profile, _profile_pid = Path(tempfile.mkdtemp(prefix="nianbao-libreoffice-")), os.getpid()
+        # multiprocessing's exit hook runs in parse workers too (they leave by os._exit, which skips atexit).
+        Finalize(None, shutil.rmtree, args=(_profile,), kwargs={"ignore_errors": True}, exitpriority=0)
     return _profile
 
 

@@ -15,7 +15,7 @@ _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<head", b"<body", b"<table", b"<div", b"<meta", b"<p>", b"<title")
 
 
-def sniff(data: bytes, content_type: str | None = None, url: str | None = None) -> str:
+def sniff(data: bytes, content_type: str | None = None) -> str:
     """The format from the bytes themselves (magic numbers), not from the extension or the server's claim."""
     if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
@@ -39,8 +39,8 @@ def sniff(data: bytes, content_type: str | None = None, url: str | None = None) 
     return "text"
 
 
-def parse(data: bytes, content_type: str | None = None, url: str | None = None) -> ParseResult:
-    fmt = sniff(data, content_type, url)
+def parse(data: bytes, content_type: str | None = None) -> ParseResult:
+    fmt = sniff(data, content_type)
     if len(data) > MAX_INPUT_BYTES:
         return ParseResult(status="error", format=fmt, error=f"input too large ({len(data)} bytes)")
     try:
@@ -67,6 +67,8 @@ def parse(data: bytes, content_type: str | None = None, url: str | None = None) 
         else:
             document = text.extract(text.decode(data))
         return read_report(document)
+    except MemoryError:
+        return ParseResult(status="error", format=fmt, error="out of memory: the document needs more than allowed")
     except Exception as e:  # noqa: BLE001 - any failure becomes a recorded status with its reason
         reason = str(e) if isinstance(e, ExtractionError) else f"{type(e).__name__}: {e}"
         return ParseResult(status="error", format=fmt, error=reason[:500])

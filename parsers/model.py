@@ -118,6 +118,28 @@ class ParseResult:
     def cell_map(self) -> dict[str, Cell]:
         return {c.key: c for c in self.cells}
 
+    def to_record(self) -> dict[str, Any]:
+        """Everything the build uses, as JSON-ready data (the parse cache stores this; the document model stays out)."""
+        return {**self.as_json(), "text": self.text}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> ParseResult:
+        return cls(
+            status=record["status"],
+            format=record["format"],
+            title=record["title"],
+            agency=record["agency"],
+            year=record["year"],
+            template=record["template"],
+            published_on=record["published_on"],
+            cells=[Cell(**c) for c in record["cells"]],
+            extra_rows=[ExtraRow(**r) for r in record["extra_rows"]],
+            checks=[CheckResult(**c) for c in record["checks"]],
+            error=record["error"],
+            warnings=record["warnings"],
+            text=record["text"],
+        )
+
     def as_json(self, file: str | None = None) -> dict[str, Any]:
         """The `nianbao parse --json` contract."""
         return {

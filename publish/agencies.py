@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 
 # What may follow a body's core name in its full name: 竹亭镇 -> 宜春市袁州区竹亭镇人民政府.
 _FULL_NAME_SUFFIXES = ("", "人民政府", "办事处", "街道办事处")
+NO_REGION = {"province": None, "city": None, "county": None}
 
 
 def agency_id(site: str, name: str) -> str:
@@ -34,7 +38,8 @@ def _region_prefixes(region: dict[str, str | None]) -> set[str]:
 
 def canonical_names(names: set[str], region: dict[str, str | None]) -> dict[str, str]:
     """Map each short name to the one full name among `names` (of one site) that is the region's prefix, the short
-    name and an allowed suffix. A name with no such full name, or several, maps to nothing (stays as printed)."""
+    name and an allowed suffix. A name with no such full name, or several, maps to nothing (stays as printed).
+    Linear in the names: each short name's possible full forms are looked up, not compared with every name."""
     prefixes = _region_prefixes(region)
     county = region.get("county") or ""
     result = {}
@@ -42,12 +47,8 @@ def canonical_names(names: set[str], region: dict[str, str | None]) -> dict[str,
         forms = {short}
         if county and short[:1] == county[-1:]:  # 区财政局 on the 余杭区 site is 余杭区财政局
             forms.add(county + short[1:])
-        fuller = {
-            full
-            for full in names
-            if full != short
-            and any(full == f"{p}{form}{s}" for p in prefixes for form in forms for s in _FULL_NAME_SUFFIXES)
-        }
+        fuller = {f"{p}{form}{s}" for p in prefixes for form in forms for s in _FULL_NAME_SUFFIXES} & names
+        fuller.discard(short)
         if len(fuller) == 1:
             result[short] = fuller.pop()
     return result
@@ -66,3 +67,35 @@ def full_name(name: str, region: dict[str, str | None]) -> str:
     if name.endswith("街道"):
         return f"{city}{county}{name}办事处"
     return name
+
+
+def name_agencies(
+    reports: list[dict[str, Any]], regions: Mapping[str, Mapping[str, str | None]], codes: Mapping[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Agencies by id; sets each report's agency_id. A short name (竹亭镇) joins the full name the same site's
+    reports print (宜春市袁州区竹亭镇人民政府), or is completed with the site's region: one agency, one id.
+    `regions` and `codes`: the province/city/county and the division code of each registered site."""
+    names_by_site: dict[str, set[str]] = defaultdict(set)
+    for r in reports:
+        names_by_site[r["site"] or ""].add(r["agency"])
+    canonical = {
+        site: canonical_names(names, dict(regions.get(site) or NO_REGION)) for site, names in names_by_site.items()
+    }
+    agencies: dict[str, dict[str, Any]] = {}
+    for r in reports:
+        site = r["site"] or ""
+        region = dict(regions.get(site) or NO_REGION)
+        name = canonical[site].get(r["agency"]) or full_name(r["agency"], region)
+        r["agency_id"] = agency_id(site, name)
+        agencies.setdefault(
+            r["agency_id"],
+            {
+                "id": r["agency_id"],
+                "name": name,
+                "level": agency_level(name),
+                **region,
+                "admin_code": codes.get(site),
+                "site": r["site"],
+            },
+        )
+    return agencies

@@ -4,34 +4,43 @@ chain, and the Datasette metadata against the schema."""
 from __future__ import annotations
 
 import sqlite3
-from types import SimpleNamespace
 
 import yaml
 
-from publish.build import SCHEMA, _coverage_rows, _new_and_changed, carry_over_chain, deadline
+from archive.stats import site_runs
+from publish.checks import carry_over_chain
+from publish.coverage import coverage_rows, deadline
 from publish.serve import METADATA
+from publish.write import SCHEMA
 
 
 def test_new_and_changed_reports_per_run():
-    def fetch(run, url, sha):
-        return {"run_id": run, "url": url, "sha256": sha, "outcome": "ok"}
+    def fetch(run, url, sha, outcome="ok"):
+        return {"run_id": run, "url": url, "sha256": sha, "outcome": outcome, "site": "www.hc.gov.cn"}
 
-    def found(run, url):
-        return {"run_id": run, "url": url, "kind": "report_page", "site": "www.hc.gov.cn"}
+    def found(run, url, kind="report_page"):
+        return {"run_id": run, "url": url, "kind": kind, "site": "www.hc.gov.cn"}
 
-    archive = SimpleNamespace(
-        fetches=[
-            fetch("r1", "a", "1"),
-            fetch("r1", "b", "2"),
-            fetch("r2", "a", "1"),
-            fetch("r2", "b", "9"),
-            fetch("r2", "c", "3"),
-        ],
-        discoveries=[found("r1", "a"), found("r1", "b"), found("r2", "a"), found("r2", "b"), found("r2", "c")],
-    )
-    new, changed = _new_and_changed(archive, ["r1", "r2"])
-    assert (new[("r1", "www.hc.gov.cn")], changed[("r1", "www.hc.gov.cn")]) == (2, 0)
-    assert (new[("r2", "www.hc.gov.cn")], changed[("r2", "www.hc.gov.cn")]) == (1, 1)
+    fetches = [
+        fetch("r1", "a", "1"),
+        fetch("r1", "b", "2"),
+        fetch("r1", "x", None, "challenge"),
+        fetch("r2", "a", "1"),
+        fetch("r2", "b", "9"),
+        fetch("r2", "c", "3"),
+    ]
+    discoveries = [
+        found("r1", "a"),
+        found("r1", "b"),
+        found("r2", "a"),
+        found("r2", "b"),
+        found("r2", "c", "attachment"),
+    ]
+    runs = site_runs(fetches, discoveries, ["r1", "r2"])
+    r1, r2 = runs[("r1", "www.hc.gov.cn")], runs[("r2", "www.hc.gov.cn")]
+    assert (r1.reports_new, r1.reports_changed, r1.report_pages, r1.attachments) == (2, 0, 2, 0)
+    assert (r2.reports_new, r2.reports_changed, r2.report_pages, r2.attachments) == (1, 1, 2, 1)
+    assert (r1.outcomes.fetched, r1.outcomes["ok"], r1.outcomes["challenge"], r1.outcomes.errors) == (3, 2, 1, 0)
 
 
 def test_legal_deadlines():
@@ -46,7 +55,7 @@ def test_coverage_lists_found_missing_and_late_years():
         {"id": "r21", "agency_id": "g", "year": 2021, "published_on": "2022-03-20", "parse_status": "ok"},
         {"id": "r23", "agency_id": "g", "year": 2023, "published_on": "2024-04-15", "parse_status": "ok"},
     ]
-    rows = _coverage_rows(reports, agencies, as_of="2025-05-01T00:00:00Z")
+    rows = coverage_rows(reports, agencies, as_of="2025-05-01T00:00:00Z")
     assert [(r["year"], r["status"], r["deadline"], r["days_late"]) for r in rows] == [
         (2021, "found", "2022-03-31", -11),
         (2022, "missing", "2023-03-31", None),
@@ -54,7 +63,7 @@ def test_coverage_lists_found_missing_and_late_years():
         (2024, "missing", "2025-03-31", None),  # due by the time of the last crawl, and not found
     ]
     # Before its deadline a year is not yet missing.
-    assert [r["year"] for r in _coverage_rows(reports, agencies, as_of="2025-03-01T00:00:00Z")] == [2021, 2022, 2023]
+    assert [r["year"] for r in coverage_rows(reports, agencies, as_of="2025-03-01T00:00:00Z")] == [2021, 2022, 2023]
 
 
 def test_carry_over_chain():

@@ -232,11 +232,21 @@ def test_every_row_links_back_to_archived_bytes(crawled):
     assert query(crawled, "select sum(robots_refused), sum(challenges) from crawl_runs") == [(2, 4)]
 
 
-def test_build_twice_gives_the_same_database(crawled, tmp_path):
-    first = "\n".join(sqlite3.connect(crawled / "reports.db").iterdump())
-    run(NIANBAO, "build", "--data-dir", str(crawled))
-    second = "\n".join(sqlite3.connect(crawled / "reports.db").iterdump())
-    assert first == second
+def _dump(data: Path) -> str:
+    return "\n".join(sqlite3.connect(data / "reports.db").iterdump())
+
+
+def test_build_again_parses_nothing_and_any_number_of_workers_gives_the_same_database(crawled, tmp_path):
+    first = _dump(crawled)
+    again = run(NIANBAO, "build", "--data-dir", str(crawled))
+    assert "documents parsed:   0 (58 more taken from the parse cache)\n" in again.stdout
+    assert _dump(crawled) == first
+    for jobs in ("1", "2"):  # cold: no parse cache
+        cold = tmp_path / f"jobs-{jobs}"
+        shutil.copytree(crawled / "archive", cold / "archive")
+        built = run(NIANBAO, "build", "--data-dir", str(cold), "--jobs", jobs)
+        assert "documents parsed:   58 (0 more taken from the parse cache)\n" in built.stdout
+        assert _dump(cold) == first
 
 
 def _free_port() -> int:

@@ -1,0 +1,80 @@
+"""Parsing many documents in worker processes, each document under a time and a memory limit.
+
+A worker that overruns its time or dies (the kernel's OOM killer, a crash in a native library) is replaced by a
+fresh one, and its document gets an `error` result saying why; the other documents go on. pebble's ProcessPool does
+the supervision (a plain ProcessPoolExecutor breaks for good when one child dies).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+from parsers.model import ParseResult
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 300.0  # per document
+    memory_mib: int = 1024  # address space of a worker process (RLIMIT_AS)
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def _limit_memory(memory_mib: int) -> None:
+    """Worker initializer: a document that needs more memory fails with MemoryError instead of taking the machine."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = memory_mib * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
+def _failure(reason: str) -> ParseResult:
+    return ParseResult(status="error", error=reason)
+
+
+def run(
+    task: Callable[..., ParseResult],
+    items: Iterable[tuple[Hashable, tuple[Any, ...]]],
+    jobs: int,
+    limits: Limits,
+) -> Iterator[tuple[Hashable, ParseResult, bool]]:
+    """`task(*args)` for each (key, args) in worker processes; yields (key, result, from_worker) as they finish.
+    `from_worker` is False when the pool made the result because the worker overran its time or died."""
+    in_flight: dict[Future, Hashable] = {}
+    pending = iter(items)
+    with ProcessPool(max_workers=jobs, initializer=_limit_memory, initargs=(limits.memory_mib,)) as pool:
+        while True:
+            # A few documents per worker in flight: workers never wait, and payloads are not all held at once.
+            for key, args in pending:
+                in_flight[pool.schedule(task, args=args, timeout=limits.seconds)] = key
+                if len(in_flight) >= 4 * jobs:
+                    break
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                key = in_flight.pop(future)
+                try:
+                    yield key, future.result(), True
+                except FutureTimeout:
+                    yield key, _failure(f"time limit: parsing took more than {limits.seconds:g} s"), False
+                except ProcessExpired as e:
+                    yield key, _failure(f"the parsing worker died ({_exit_reason(e.exitcode)})"), False
+                except Exception as e:  # noqa: BLE001 - a task is not meant to raise; if it does, the run goes on
+                    yield key, _failure(f"parsing failed: {type(e).__name__}: {e}"[:500]), False
+
+
+def _exit_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        return f"signal {-exitcode}, e.g. out of memory"
+    return f"exit code {exitcode}"

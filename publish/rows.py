@@ -1,0 +1,126 @@
+"""Build stage "rows": the database rows of documents, reports, cells and extra rows."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from common.outcomes import Outcome
+from common.recognise import agency_of, is_unit_name, year_of
+from common.template import templates
+from parsers.model import ParseResult
+from publish.agencies import NO_REGION
+from publish.select import Found
+
+YUAN_PER_UNIT = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
+
+
+def document_rows(fetches: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """One row per distinct archived payload (by SHA-256), located at its first fetch."""
+    documents: dict[str, dict[str, Any]] = {}
+    for f in fetches:
+        if f["outcome"] != Outcome.OK or not f["sha256"]:
+            continue
+        doc = documents.get(f["sha256"])
+        if doc is None:
+            documents[f["sha256"]] = {
+                "sha256": f["sha256"],
+                "url": f["url"],
+                "site": f["site"],
+                "content_type": f["content_type"],
+                "format": None,
+                "size": f["length"],
+                "first_seen": f["fetched_at"],
+                "last_seen": f["fetched_at"],
+                "fetch_count": 1,
+                "warc_file": f["warc_file"],
+                "warc_offset": f["warc_offset"],
+                "warc_record_id": f["warc_record_id"],
+            }
+        else:
+            doc["first_seen"] = min(doc["first_seen"], f["fetched_at"])
+            doc["last_seen"] = max(doc["last_seen"], f["fetched_at"])
+            doc["fetch_count"] += 1
+    return documents
+
+
+def _unit_of(column: str | None) -> str | None:
+    """A list column's link text as the publishing unit, when it names one (区财政局; not 政府信息公开年报)."""
+    return column if column and is_unit_name(column) else None
+
+
+def _without_extension(link_text: str | None) -> str | None:
+    """A link text like 某某2021年政府信息公开工作年度报告.pdf, as a title."""
+    return re.sub(r"\.(pdf|docx?|wps|xlsx?|ofd)$", "", link_text, flags=re.I) if link_text else None
+
+
+def report_row(found: Found, also_at: list[str], region: Mapping[str, str | None] | None) -> dict[str, Any]:
+    """A report's row from its parse summary and where it was found; the agency as printed (or as its list says),
+    resolved to an agency id later. Text, warnings and check counts come with the whole result when it is written."""
+    c, s = found.candidate, found.summary
+    return {
+        "id": c.sha256[:16],
+        "agency": s["agency"] or agency_of(c.list_title or "") or _unit_of(c.column) or "(unknown)",
+        "year": s["year"] or year_of(c.list_title or ""),
+        "title": s["title"] or _without_extension(c.list_title),
+        "template": s["template"],
+        "published_on": s["published_on"] or found.page["published_on"],
+        "site": c.site,
+        **(region or NO_REGION),
+        "detail_url": c.detail_url,
+        "also_at": json.dumps(also_at) if also_at else None,
+        "document_url": c.url,
+        "document_sha256": c.sha256,
+        "format": s["format"],
+        "parse_status": s["status"],
+        "cells_count": s["cells_count"],
+        "list_title": c.list_title,
+    }
+
+
+def result_fields(result: ParseResult) -> dict[str, Any]:
+    """The report row's fields that need the whole parse result."""
+    return {
+        "parse_error": result.error,
+        "parse_warnings": json.dumps(result.warnings, ensure_ascii=False) if result.warnings else None,
+        "body": result.text,
+    }
+
+
+def cell_rows(report_id: str, result: ParseResult) -> list[dict[str, Any]]:
+    tpl = templates().get(result.template or "")
+    rows = []
+    for c in result.cells:
+        row_label, column_label = tpl.label_of(c.table, c.row, c.column) if tpl else (None, None)
+        factor = YUAN_PER_UNIT.get(c.unit or "")
+        rows.append(
+            {
+                "report_id": report_id,
+                "table_key": c.table,
+                "row_key": c.row,
+                "column_key": c.column,
+                "row_label": row_label,
+                "column_label": column_label,
+                "value": c.value,
+                "raw": c.raw,
+                "unit": c.unit,
+                "value_yuan": c.value * factor if factor and c.value is not None else None,
+            }
+        )
+    return rows
+
+
+def extra_rows(report_id: str, result: ParseResult) -> list[dict[str, Any]]:
+    rows = [
+        {
+            "report_id": report_id,
+            "table_key": e.table,
+            "position": i,
+            "labels": json.dumps(e.labels, ensure_ascii=False),
+            "cell_texts": json.dumps(e.values, ensure_ascii=False),
+        }
+        for i, e in enumerate(result.extra_rows)
+    ]
+    return sorted(rows, key=lambda e: (e["table_key"], e["position"]))
