@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo demo-build test lint bench
+.PHONY: setup demo demo-build test test-fast lint bench
 
 $(STAMP): pyproject.toml constraints.txt scripts/install-system-packages
 	bash scripts/install-system-packages
@@ -22,6 +22,9 @@ demo-build: setup
 
 test: setup
 	$(BIN)/pytest
+
+test-fast: setup  # for development: everything but the crawls of the replica and the LibreOffice conversions
+	$(BIN)/pytest -m 'not slow' -n 2
 
 lint: setup
 	$(BIN)/ruff check .

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 METADATA = Path(__file__).with_name("metadata.yml")
-TEMPLATES = Path(__file__).with_name("templates")
 
 
 def datasette_command(db: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
