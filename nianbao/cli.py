@@ -86,13 +86,34 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_replica(args: argparse.Namespace) -> int:
+    if not _replica_found(args.command):
+        return 1
     from replica.server import main as replica_main
 
     argv = ["--port", str(args.port), "--cache-dir", str(data_dir_of(args).replica_cache)]
     return replica_main(argv + (["--no-convert"] if args.no_convert else []))
 
 
+def _replica_found(command: str) -> bool:
+    """Whether the replica can be imported, from the clone: it is part of the repository, not of the installed
+    package. When it cannot (nianbao installed from a wheel, no clone), say what to do."""
+    clone = Path(__file__).resolve().parent.parent  # the repository, when installed from it with pip install -e
+    if (clone / "replica").is_dir() and str(clone) not in sys.path:
+        sys.path.append(str(clone))
+    try:
+        import replica  # noqa: F401 - only whether it is there
+    except ModuleNotFoundError:
+        _say(
+            f"nianbao {command}: the replica sites are not installed with the package; they run from a clone of the"
+            " repository: git clone it, then run `make demo` there"
+        )
+        return False
+    return True
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    if not _replica_found(args.command):
+        return 1
     from crawler.run import CrawlOptions, crawl, summarise, summary_lines
     from publish.build import build
     from publish.serve import serve

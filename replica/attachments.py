@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common import libreoffice
-from replica.content import Publication, ReportContent, publications
+from replica.content import Publication, publications
+from replica.model import ReportContent
 from replica.render import RENDERER_VERSION, report_docx
 
 ATTACHMENT_FORMATS = ("pdf", "docx", "doc")

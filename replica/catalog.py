@@ -6,7 +6,7 @@ document holding the tables), and the edge cases the sites contain.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from replica.sites import ReportEntry, build_sites
@@ -28,9 +28,6 @@ class Catalog:
 
     def report(self, slug: str) -> ReportEntry:
         return next(r for r in self.reports if r.slug == slug)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def catalog(cache_dir: Path | None = None) -> Catalog:

@@ -1,6 +1,6 @@
 """What the replica sites publish: which agencies, which reports, in which format, with which printed numbers.
 
-Reports are either one of the five real seed reports (replica/content/seeds, their words and numbers as printed) or
+Reports are either the real ones (replica.seeds: five seed reports with their gold cells, and a legacy sample) or
 generated variations of them: other towns, departments and years, with numbers that satisfy the template's checks,
 plus a few that deliberately break one check. Everything is deterministic, so the replica and the tests agree on
 what a crawl must find.
@@ -9,57 +9,13 @@ what a crawl must find.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 from common.template import Template, template_for_year, templates
-from parsers import parse
-from parsers.model import Paragraph as DocParagraph
-from parsers.values import read
-
-CONTENT_DIR = Path(__file__).with_name("content")
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-
-
-@dataclass(frozen=True)
-class TableSlot:
-    """Where one of the national tables stands in the report: "active", "requests" or "appeals"."""
-
-    kind: str
-
-
-@dataclass(frozen=True)
-class ExtraRow:
-    """A row a report adds beyond the template, e.g. 其他对外管理服务事项 split into 行政检查 / 行政确认."""
-
-    table: str
-    parent_key: str  # canonical row it replaces or refines
-    label: str
-    values: tuple[str, ...]
-
-
-@dataclass
-class ReportContent:
-    slug: str  # stable id, e.g. "cqbn-alz-2019"
-    agency: str  # full name as printed in the title
-    year: int
-    template: str  # "2019" | "2021" | "legacy"
-    title_lines: tuple[str, ...]  # the title as printed, one or two lines
-    blocks: list[Paragraph | TableSlot]
-    cells: dict[str, str] = field(default_factory=dict)  # "requests.received.total" -> printed text ("" = blank)
-    extra_rows: list[ExtraRow] = field(default_factory=list)
-    breaks_check: str | None = None  # the check this report deliberately fails, if any
-    seed: str | None = None  # seed file name when the report is a real one
-
-    @property
-    def title(self) -> str:
-        return "".join(self.title_lines)
+from replica.model import Paragraph, ReportContent, TableSlot
+from replica.seeds import LEGACY_YEAR, SEEDS, legacy_report, seed_report
 
 
 @dataclass(frozen=True)
@@ -275,51 +231,6 @@ def generated_report(
     )
 
 
-def _report_from_text(path: Path, slug: str, seed: str | None) -> ReportContent:
-    """A real report text (a seed, or the legacy sample) as replica content: its words and its printed cells."""
-    result = parse(path.read_bytes())
-    if result.status != "ok" or result.title is None or result.year is None or result.document is None:
-        raise ValueError(f"{path.name} does not parse as a report: {result.status} {result.error}")
-    paragraphs = result.document.paragraphs
-    title_lines = tuple(paragraphs[:1]) if paragraphs[0].strip() == result.title else tuple(paragraphs[:2])
-    blocks: list[Paragraph | TableSlot] = []
-    for index, block in enumerate(result.document.blocks[len(title_lines) :], start=len(title_lines)):
-        if isinstance(block, DocParagraph):
-            blocks.append(Paragraph(block.text))
-        elif index in result.table_kinds:
-            blocks.append(TableSlot(result.table_kinds[index]))
-    all_rows = (
-        {r.label: r.key for b in templates()[result.template].active_blocks for r in b.rows}
-        if (result.template in templates())
-        else {}
-    )
-    extra = [
-        ExtraRow(r.table, all_rows.get(r.labels[0], r.labels[0]), r.labels[-1], tuple(r.values))
-        for r in result.extra_rows
-    ]
-    return ReportContent(
-        slug=slug,
-        agency=result.agency or "",
-        year=result.year,
-        template=result.template or "legacy",
-        title_lines=title_lines,
-        blocks=blocks,
-        cells={c.key: c.raw for c in result.cells},
-        extra_rows=extra,
-        seed=seed,
-    )
-
-
-# The five real reports, on the sites that published them, in the format each is served in.
-_SEEDS: tuple[tuple[str, str, str, str], ...] = (
-    ("000_90d8d6df986a6c21", "www.cqbn.gov.cn", "alz", "html"),
-    ("001_5c2aea72611c2b37", "www.hc.gov.cn", "tcz", "docx"),
-    ("002_5e19d69b53729175", "www.yzq.gov.cn", "ztz", "pdf"),
-    ("003_d11106ab72934bbf", "www.bjtzh.gov.cn", "hxz", "doc"),
-    ("004_faf2576bdefa9143", "www.ybq.gov.cn", "wjjd", "html"),
-)
-
-
 # Reports published after their legal deadline: (site, unit, year) -> publication date.
 _LATE = {("www.ybq.gov.cn", "qzf", 2020): date(2021, 4, 15)}  # a government's deadline is 31 March: 15 days late
 
@@ -334,13 +245,12 @@ def _published_on(u: Unit, year: int) -> date:
 def publications() -> tuple[Publication, ...]:
     """Every report the replica publishes, in a stable order."""
     result = []
-    for name, site, key, fmt in _SEEDS:
-        u = unit(site, key)
-        report = _report_from_text(CONTENT_DIR / "seeds" / f"{name}.txt", f"{site.split('.')[1]}-{key}-seed", name)
-        result.append(Publication(report, u, fmt, _published_on(u, report.year)))
+    for seed in SEEDS:
+        u = unit(seed.site, seed.unit)
+        report = seed_report(seed)
+        result.append(Publication(report, u, seed.format, _published_on(u, report.year)))
     gxw = unit("www.yzq.gov.cn", "gxw")
-    legacy = _report_from_text(CONTENT_DIR / "legacy" / "yzq_gxw_2016.txt", "yzq-gxw-2016", None)
-    result.append(Publication(legacy, gxw, "html", _published_on(gxw, legacy.year)))
+    result.append(Publication(legacy_report(), gxw, "html", _published_on(gxw, LEGACY_YEAR)))
     # Each agency's reports continue one another: what one year carries forward, the next carries over.
     latest: dict[tuple[str, str, int], ReportContent] = {
         (p.unit.site, p.unit.key, p.report.year): p.report for p in result
@@ -355,6 +265,7 @@ def publications() -> tuple[Publication, ...]:
 
 
 def _carried_forward(report: ReportContent) -> dict[str, int]:
-    """Per applicant column, what the report carries into the next year (a blank counts as 0)."""
+    """Per applicant column, what the report carries into the next year (the replica prints request counts as plain
+    integers; a blank counts as 0)."""
     columns = [c.key for c in templates()["2019"].requests_columns if c.key != "total"]
-    return {c: int(read(report.cells.get(f"requests.carried_forward.{c}")).value or 0) for c in columns}
+    return {c: int(report.cells.get(f"requests.carried_forward.{c}") or 0) for c in columns}

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from common.template import Template, templates
-from replica.content import ExtraRow, Paragraph, ReportContent, TableSlot
+from replica.model import ExtraRow, Paragraph, ReportContent, TableSlot
 
 # Part of every attachment's cache key: bump it when the rendered output changes.
 RENDERER_VERSION = "3"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import http.client
 import io
 import json
 import re
 import ssl
+import sys
 import time
 import urllib.request
 from dataclasses import replace
@@ -15,16 +17,20 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import pytest
+from conftest import ROOT
 from docx import Document
 from lxml import html as lxml_html
 
 from common.recognise import is_report_title
 from crawler.challenges import detect
 from crawler.cms import api_calls, api_items, api_page_count, dataproxy_urls, datastore_links
+from nianbao.cli import main as nianbao_main
 from replica import attachments, tls
 from replica.catalog import catalog
-from replica.content import ExtraRow, publications
+from replica.content import publications
+from replica.model import ExtraRow, Paragraph, TableSlot
 from replica.render import BALANCE_NOTE, report_docx, report_html
+from replica.seeds import read_report_text
 from replica.server import ReplicaServer
 
 CQBN_DISTRICT_LIST = "http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/qzfbm/zfbgs/index.html"
@@ -492,6 +498,99 @@ def test_legacy_report_renders_without_tables():
     assert "<table" not in fragment
     assert "一、概述" in fragment
     assert Document(io.BytesIO(report_docx(_content("yzq-gxw-2016")))).tables == []
+
+
+# --- where the content comes from ------------------------------------------------------------------------------
+
+
+def test_replica_imports_nothing_from_the_parsers():
+    # The tests check the parser against the replica: the replica must not be made by the parser.
+    imported = set()
+    for path in (ROOT / "replica").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {(path.name, a.name) for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add((path.name, node.module))
+    assert [i for i in imported if i[1].split(".")[0] == "parsers"] == []
+    assert ("seeds.py", "common.template") in imported
+
+
+def test_report_text_rules():
+    text = (
+        "某某镇人民政府\n2019年政府信息公开工作年度报告\n\n一、总体情况\n正文。\xa0\n二、主动公开政府信息情况\n"
+        "\t信息内容\n\t本年新\n制作数量\n\n\t规章\n\t0\n\n三、收到和处理政府信息公开申请情况\n"
+        "一、本年新收\t2\n\n\t\t容仍不明确\t\n\n[bookmark: _GoBack]四、行政复议、行政诉讼情况\n0\t0\n\n五、问题\n"
+    )
+    title, blocks = read_report_text(text)
+    assert title == ("某某镇人民政府", "2019年政府信息公开工作年度报告")
+    assert blocks == [
+        Paragraph("一、总体情况"),
+        Paragraph("正文。"),
+        Paragraph("二、主动公开政府信息情况"),
+        TableSlot("active"),  # 制作数量 is 本年新's cell wrapped; the blank line does not end the table
+        Paragraph("三、收到和处理政府信息公开申请情况"),
+        TableSlot("requests"),
+        Paragraph("四、行政复议、行政诉讼情况"),
+        TableSlot("appeals"),
+        Paragraph("五、问题"),
+    ]
+    with pytest.raises(ValueError, match="a report text with 1 tables: expected 3 or none"):
+        read_report_text("某某镇2019年政府信息公开工作年度报告\n二、主动公开\n\t规章\t0\n")
+
+
+def test_seed_reports_print_their_gold_cells_as_the_seed_does():
+    alz, tcz, ztz, hxz, wjjd = (
+        _content(slug) for slug in ("cqbn-alz-seed", "hc-tcz-seed", "yzq-ztz-seed", "bjtzh-hxz-seed", "ybq-wjjd-seed")
+    )
+    assert (alz.agency, alz.year, alz.template, alz.title_lines) == (
+        "重庆市巴南区安澜镇人民政府",
+        2019,
+        "2019",
+        ("重庆市巴南区安澜镇人民政府", "2019年政府信息公开工作年度报告"),
+    )
+    assert [b.kind for b in alz.blocks if isinstance(b, TableSlot)] == ["active", "requests", "appeals"]
+    assert alz.blocks[6] == Paragraph("2、 主动公开政府信息情况")  # as printed, 2、 for 二、
+    # The unit in the cell where the column header names none, as the seeds print it.
+    assert (alz.cells["active.procurement.amount"], wjjd.cells["active.procurement.amount"]) == ("72.8万元", "517200元")
+    assert (tcz.cells["active.fees.amount"], ztz.cells["active.procurement.amount"]) == ("12.11", "1400000")
+    assert (alz.cells["active.other_services.change"], hxz.cells["requests.carried_over.natural_person"]) == ("-57", "")
+    # 漷县镇: one title line, then the sentence that follows it; its local sub-rows in place of 其他对外管理服务事项.
+    assert (hxz.title, hxz.blocks[0]) == (
+        "北京市通州区漷县镇 2019 年政府信息公开工作年度报告",
+        Paragraph("依据《中华人民共和国政府信息公开条例》第五十条之规定，制作本报告。"),
+    )
+    assert [(e.label, e.values) for e in hxz.extra_rows] == [("行政检查", ("0", "0")), ("行政确认", ("0", "0"))]
+    assert not [k for k in hxz.cells if k.startswith("active.other_services.")]
+    assert (len(hxz.cells), len(alz.cells), len(tcz.cells)) == (195, 198, 200)
+    # Paragraphs as printed, without the extraction's bookmark or the non-breaking spaces around them.
+    assert Paragraph("三、收到和处理政府信息公开申请情况") in ztz.blocks
+    assert Paragraph("五、存在的主要问题及改进情况") in alz.blocks
+    assert not [b for b in alz.blocks + wjjd.blocks if isinstance(b, Paragraph) and "bookmark" in b.text]
+
+
+def test_legacy_report_is_declared_words_only():
+    legacy = _content("yzq-gxw-2016")
+    assert (legacy.agency, legacy.year, legacy.template, legacy.cells) == (
+        "袁州区工业和信息化委员会",
+        2016,
+        "legacy",
+        {},
+    )
+    assert legacy.title == "袁州区工业和信息化委员会2016年政府信息公开工作年度报告"
+    assert len(legacy.blocks) == 14 and all(isinstance(b, Paragraph) for b in legacy.blocks)
+
+
+@pytest.mark.parametrize("command", ["demo", "replica"])
+def test_replica_commands_say_what_to_do_without_the_replica(command, monkeypatch, capsys, tmp_path):
+    # As when nianbao is installed from a wheel, without a clone: the package is there, the replica is not.
+    monkeypatch.setitem(sys.modules, "replica", None)
+    assert nianbao_main([command, "--data-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        f"nianbao {command}: the replica sites are not installed with the package; they run from a clone of the "
+        "repository: git clone it, then run `make demo` there\n"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- catalog, certificates, attachments ------------------------------------------------------------------------
