@@ -205,7 +205,7 @@ def parser() -> argparse.ArgumentParser:
         "--delay",
         type=float,
         metavar="SECONDS",
-        help="seconds between requests to one site (default 1; robots.txt Crawl-delay is not applied yet)",
+        help="seconds between requests to one site (default 1; a larger robots.txt Crawl-delay or registry delay wins)",
     )
     crawl.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     crawl.set_defaults(func=cmd_crawl)
