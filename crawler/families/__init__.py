@@ -17,9 +17,8 @@ from crawler.families.family import Family, Link, ListRequest
 MODULES = {m.FAMILY.name: m for m in (api, auto, chongqing, hanweb, jiangxi, trs)}
 FAMILIES: tuple[Family, ...] = tuple(MODULES[name].FAMILY for name in NAMES)
 BY_NAME = {f.name: f for f in FAMILIES}
-GENERIC = auto.FAMILY
 
-__all__ = ["BY_NAME", "FAMILIES", "GENERIC", "Family", "Link", "ListRequest", "family_of"]
+__all__ = ["BY_NAME", "FAMILIES", "MODULES", "Family", "Link", "ListRequest", "family_of"]
 
 
 def family_of(url: str, html: str) -> Family:

@@ -19,8 +19,9 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from common.families import GENERIC
 from common.recognise import is_report_title, is_unit_name, year_of
-from crawler.families import BY_NAME, GENERIC, Family, Link, family_of
+from crawler.families import BY_NAME, Family, Link, family_of
 from crawler.items import Discovery
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
 from crawler.registry import Site, from_settings, site_for_url
@@ -149,7 +150,7 @@ class ReportsSpider(Spider):
         site = self._site(response)
         url, html = response.url, response.text
         family = family_of(url, html)
-        if family is not GENERIC:  # the discovery summary names the family most of a site's pages show
+        if family.name != GENERIC:  # the discovery summary names the family most of a site's pages show
             self.crawler.stats.inc_value(f"nianbao/cms/{site.host}/{family.name}")
         keep = self._list_meta(response)
         for page in family.list_pages(url, html):
