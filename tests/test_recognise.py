@@ -7,7 +7,6 @@ import pytest
 from common.recognise import agency_of, is_report_title, is_unit_name, year_of
 from crawler.archiving import classify
 from crawler.challenges import detect
-from crawler.pagination import page_urls
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
 from parsers.labels import stated_date
 from parsers.report import tidy_title
@@ -99,22 +98,6 @@ def test_attachments_by_extension_or_link_text():
     assert is_attachment("https://www.yuhang.gov.cn/module/download/downfile.jsp?classid=0&filename=e634ff8d.pdf")
     assert not is_attachment("https://www.yuhang.gov.cn/module/web/jpage/dataproxy.jsp?columnid=1229100051")
     assert not is_attachment("https://www.x.gov.cn/share.php?url=https%3A%2F%2Fwww.x.gov.cn%2F&pic=/images/logo.png")
-
-
-def test_trs_pagination_from_create_page_html():
-    html = '<script>createPageHTML(4, 0, "index", "html");</script>'
-    assert page_urls("http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/index.html", html) == [
-        "http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/index_1.html",
-        "http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/index_2.html",
-        "http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/index_3.html",
-    ]
-
-
-def test_count_page_pagination_on_the_jiangxi_platform():
-    assert page_urls("http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list.html", "var countPage = 3;") == [
-        "http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list_2.html",
-        "http://www.yzq.gov.cn/yzqrmzf/zfxxgkndbg86/pc/list_3.html",
-    ]
 
 
 RUISHU = b"<html><head><script>$_ts=window['$_ts'];if(!$_ts)$_ts=window['$_ts']={};$_ts.nsd=1;</script></head></html>"

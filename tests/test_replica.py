@@ -23,7 +23,8 @@ from lxml import html as lxml_html
 
 from common.recognise import is_report_title
 from crawler.challenges import detect
-from crawler.cms import api_calls, api_items, api_page_count, dataproxy_urls, datastore_links
+from crawler.families.api import api_calls, api_items, api_page_count
+from crawler.families.hanweb import dataproxy_urls, datastore_links
 from nianbao.cli import main as nianbao_main
 from replica import attachments, tls
 from replica.catalog import catalog

@@ -1,6 +1,7 @@
 """The generic spider: driven by the site registry, it walks home page -> 政务公开 -> 年报 column -> lists (all their
 pages, whatever the CMS family) -> report pages -> attachments. It recognises reports by their titles and never
-parses statistics.
+parses statistics. On every page it asks the CMS family the page's markers show (crawler.families) for the list's
+other pages and the links its plain <a href> do not hold; the rest is the same for every family.
 
 Without a registry entry (`nianbao crawl --start-url URL`) it does the same from a bare home page, and the run's
 summary says which 年报 columns and CMS family it found (discovery).
@@ -18,10 +19,10 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from common.families import GENERIC
 from common.recognise import is_report_title, is_unit_name, year_of
-from crawler import cms
+from crawler.families import BY_NAME, Family, Link, family_of
 from crawler.items import Discovery
-from crawler.pagination import page_urls
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
 from crawler.registry import Site, from_settings, site_for_url
 
@@ -80,7 +81,7 @@ class ReportsSpider(Spider):
 
     # --- pages ----------------------------------------------------------------------------------------------
 
-    def _links(self, response: TextResponse) -> Iterator[tuple[str, str]]:
+    def _links(self, response: TextResponse) -> Iterator[Link]:
         for a in response.css("a[href]"):
             href = (a.attrib.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "#")):
@@ -88,7 +89,7 @@ class ReportsSpider(Spider):
             text = " ".join(t.strip() for t in a.css("::text").getall() if t.strip()) or a.attrib.get("title", "")
             yield response.urljoin(href), text.strip()
 
-    def _follow(self, response: TextResponse, links: Iterable[tuple[str, str]]) -> Iterator[Request | Discovery]:
+    def _follow(self, response: TextResponse, family: Family, links: Iterable[Link]) -> Iterator[Request | Discovery]:
         """Report links become report requests; 年报 columns and menu links lead on (depth-limited)."""
         site = self._site(response)
         depth = response.meta.get("nav_depth", 0)
@@ -100,8 +101,8 @@ class ReportsSpider(Spider):
                 callback = self.parse_attachment if kind == "attachment" else self.parse_report
                 yield self._request(url, callback, site, title=text)
             elif (self._is_report_column(site, url) and (in_column or depth < MAX_NAV_DEPTH)) or (
-                # The 年报 page of a CMS with opaque column URLs (Hanweb) links the units' own 年报 columns.
-                response.meta.get("names_column") and cms.is_column_url(url) and is_unit_name(text)
+                # The 年报 page of a family whose column URLs say nothing (Hanweb) links the units' own 年报 columns.
+                response.meta.get("names_column") and family.is_opaque_column(url) and is_unit_name(text)
             ):
                 yield self._found(response, url, "report_column", text)
                 yield self._request(
@@ -137,46 +138,43 @@ class ReportsSpider(Spider):
     def _is_report_column(site: Site, url: str) -> bool:
         return is_report_column(url) or any(re.search(p, url) for p in site.list_url_patterns)
 
+    @staticmethod
+    def _list_meta(response: Response) -> dict[str, Any]:
+        """What the other pages and parts of a list inherit from the page that showed it."""
+        return {k: response.meta[k] for k in ("nav_depth", "in_report_column", "column") if k in response.meta}
+
     def parse_page(self, response: Response) -> Iterator[Request | Discovery]:
         """A home page, a menu page, a 年报 column or one page of a list, of any CMS family."""
         if not self._ok(response):
             return
         site = self._site(response)
-        html = response.text
-        family = cms.detect_family(response.url, html)
-        if family:
-            self.crawler.stats.inc_value(f"nianbao/cms/{site.host}/{family}")
-        keep = {k: response.meta[k] for k in ("nav_depth", "in_report_column", "column") if k in response.meta}
-        for url in page_urls(response.url, html):
-            yield self._request(url, self.parse_page, site, **keep)
-        for url in cms.dataproxy_urls(response.url, html):
-            yield self._request(url, self.parse_records, site, **keep)
-        for call in cms.api_calls(html, response.url):
-            yield self._request(call.page(1), self.parse_api, site, api_call=call, **keep)
-        links = [*self._links(response), *((response.urljoin(h), t) for h, t in cms.datastore_links(html))]
-        yield from self._follow(response, links)
+        url, html = response.url, response.text
+        family = family_of(url, html)
+        if family.name != GENERIC:  # the discovery summary names the family most of a site's pages show
+            self.crawler.stats.inc_value(f"nianbao/cms/{site.host}/{family.name}")
+        keep = self._list_meta(response)
+        for page in family.list_pages(url, html):
+            yield self._request(page, self.parse_page, site, **keep)
+        for part in family.list_requests(url, html):
+            yield self._request(part.url, self.parse_list_part, site, family=family.name, list_request=part, **keep)
+        links = [*self._links(response), *((response.urljoin(h), t) for h, t in family.page_links(html))]
+        yield from self._follow(response, family, links)
 
-    def parse_records(self, response: Response) -> Iterator[Request | Discovery]:
-        """A Hanweb dataproxy.jsp answer: the list's records as XML."""
-        if self._ok(response):
-            yield from self._follow(response, [(response.urljoin(h), t) for h, t in cms.datastore_links(response.text)])
-
-    def parse_api(self, response: Response) -> Iterator[Request | Discovery]:
-        """One page of a JSON list API; the first page also tells how many there are."""
+    def parse_list_part(self, response: Response) -> Iterator[Request | Discovery]:
+        """A part of a list that its family reads (Hanweb's dataproxy.jsp XML, a page of a JSON API): its links, and
+        the list's other parts when this part tells them."""
         if not self._ok(response):
             return
+        family = BY_NAME[response.meta["family"]]
         try:
-            items = cms.api_items(response.text)
+            links, more = family.read(response.meta["list_request"], response.text)
         except ValueError:
-            self.logger.warning("not JSON from the list API %s", response.url)
+            self.logger.warning("unreadable %s list part %s", family.name, response.url)
             return
-        call: cms.ApiCall = response.meta["api_call"]
-        if response.meta.get("api_page", 1) == 1:
-            site = self._site(response)
-            keep = {k: response.meta[k] for k in ("nav_depth", "in_report_column", "column") if k in response.meta}
-            for number in range(2, cms.api_page_count(response.text, call) + 1):
-                yield self._request(call.page(number), self.parse_api, site, api_call=call, api_page=number, **keep)
-        yield from self._follow(response, [(response.urljoin(u), t) for u, t in items])
+        site, keep = self._site(response), self._list_meta(response)
+        for part in more:
+            yield self._request(part.url, self.parse_list_part, site, family=family.name, list_request=part, **keep)
+        yield from self._follow(response, family, [(response.urljoin(h), t) for h, t in links])
 
     def parse_report(self, response: Response) -> Iterator[Request | Discovery]:
         """A report page: the report itself, or a page pointing to it as attachments."""

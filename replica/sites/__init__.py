@@ -1,10 +1,11 @@
 """The replica sites: which CMS family each one is, its numbers and paths, and where its edge cases are.
 
 Each site is a mapping of path -> Resource (plus query-answering endpoints) built from replica.content (UNITS,
-publications()) by its family: chongqing.py (www.cqbn.gov.cn, www.hc.gov.cn, www.ybq.gov.cn), jiangxi.py
-(www.yzq.gov.cn), beijing.py (www.bjtzh.gov.cn, plain TRS WCM), hanweb.py (www.yuhang.gov.cn, Hanweb jcms with
-dataproxy.jsp), api.py (www.lg.gov.cn, a list only a JSON API serves) and walled.py (www.hubei.gov.cn, a bot wall in
-front of everything). The bare host of every site (cqbn.gov.cn) answers 301 to its www host.
+publications()) by the module of its CMS family (named as in common/families.py): chongqing.py (www.cqbn.gov.cn,
+www.hc.gov.cn, www.ybq.gov.cn), jiangxi.py (www.yzq.gov.cn), trs.py (www.bjtzh.gov.cn, plain TRS WCM), hanweb.py
+(www.yuhang.gov.cn, Hanweb jcms with dataproxy.jsp), api.py (www.lg.gov.cn, a list only a JSON API serves); and
+walled.py (www.hubei.gov.cn, family auto: a bot wall in front of everything). The bare host of every site
+(cqbn.gov.cn) answers 301 to its www host.
 
 EDGE CASES (each also listed by replica.catalog.catalog()):
 - GBK page: yzq's 工信委 column /yzqrmzf/zfxxgkndbgd3/ (its list and the 2016 legacy report) is GBK bytes with
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from replica.attachments import attachment_path
 from replica.content import UNITS, publications
-from replica.sites import api, beijing, chongqing, hanweb, jiangxi, walled
+from replica.sites import api, chongqing, hanweb, jiangxi, trs, walled
 from replica.sites.common import ReportEntry, Resource, Site
 
 __all__ = ["CONFIGS", "ReportEntry", "Resource", "Site", "build_sites", "hostnames"]
@@ -106,7 +107,7 @@ CONFIGS = (
         dead_link=("lyj", 2018),
         robots_link=("qzf", 2018),
     ),
-    beijing.TrsConfig(
+    trs.TrsConfig(
         host="www.bjtzh.gov.cn",
         scheme="https",
         name="北京市通州区人民政府",
@@ -143,7 +144,7 @@ CONFIGS = (
 _BUILDERS = {
     chongqing.ChongqingConfig: chongqing.build,
     jiangxi.JiangxiConfig: jiangxi.build,
-    beijing.TrsConfig: beijing.build,
+    trs.TrsConfig: trs.build,
     hanweb.HanwebConfig: hanweb.build,
     api.ApiConfig: api.build,
     walled.WalledConfig: walled.build,

@@ -1,6 +1,6 @@
 """What every replica site is made of: resources by path, CMS lists, articles, news, ids, and the edge cases.
 
-A site family (chongqing.py, jiangxi.py, beijing.py) decides URL shapes and page looks; this module holds the parts
+A site family (chongqing.py, jiangxi.py, trs.py) decides URL shapes and page looks; this module holds the parts
 they share. Everything is deterministic: the same content always gives the same URLs and pages.
 """
 

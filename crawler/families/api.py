@@ -1,13 +1,5 @@
-"""The CMS families' list pages: how each one shows which family it is, where its list items are, and where its
-other pages are. Pure functions of a page's URL and text; the spider turns their answers into requests.
-
-- TRS WCM (拓尔思) and the Chongqing and Jiangxi platforms: every page of a list is HTML; the count is in a script
-  (createPageHTML(n, …) or var countPage = n): see crawler.pagination.
-- Hanweb jcms (大汉): the first page's records sit in a <script type="text/xml"> datastore; the others come from
-  /module/web/jpage/dataproxy.jsp as XML.
-- Sites whose list pages call a JSON API from their script ($.ajax, $.getJSON, $.get, fetch): the API is read page
-  by page instead.
-"""
+"""Lists behind a JSON API: the list page links no article; its script calls an API ($.ajax, $.getJSON, $.get,
+$.post) with a page number, and the API is read page by page instead."""
 
 from __future__ import annotations
 
@@ -16,75 +8,9 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin
 
-from parsel import Selector
-
-MAX_PAGES = 500  # a page count beyond this is a broken page, not a list
-
-# --- which family -------------------------------------------------------------------------------------------------
-
-_FAMILY_MARKERS = (
-    ("hanweb", re.compile(r"dataproxy\.jsp|<datastore>|/module/jslib/|/col/col\d+/|art_\d+_\d+\.html")),
-    ("chongqing", re.compile(r"/zwgk_\d+/|zfxxgknb_\d+|_wap\.html")),
-    ("jiangxi", re.compile(r"zfxxgkndbg[0-9a-z]{2}|/pc/list\.html|[0-9a-f]{32}\.shtml")),
-    ("trs", re.compile(r"createPageHTML|var\s+countPage|TRS_Editor|trs_paper_default|t\d{8}_\d+\.html")),
-)
-
-
-def detect_family(url: str, html: str) -> str | None:
-    """The CMS family a page belongs to, from markers in its URL and text (the most specific family first)."""
-    for family, marker in _FAMILY_MARKERS:
-        if marker.search(url) or marker.search(html):
-            return family
-    return "api" if api_calls(html) else None
-
-
-# --- Hanweb jcms -------------------------------------------------------------------------------------------------
-
-_HANWEB_COLUMN = re.compile(r"/col/col\d+/(?:index\.html)?$")
-
-
-def is_column_url(url: str) -> bool:
-    """A column (list) page of a CMS whose column URLs carry no meaning: Hanweb's /col/col{ID}/index.html. Inside
-    a 年报 column such links are the units' own 年报 columns."""
-    return bool(_HANWEB_COLUMN.search(urlsplit(url).path))
-
-
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
-_TOTAL = re.compile(r"totalRecord\s*[:=]\s*['\"]?(\d+)|<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
-_PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d+)", re.I)
-_NEXTGROUP = re.compile(r"(/module/web/jpage/dataproxy\.jsp\?[^\"'<>\s]+)")
-
-
-def datastore_links(text: str) -> list[tuple[str, str]]:
-    """(href, text) of the links inside a jcms datastore's records (HTML page or dataproxy XML)."""
-    links = []
-    for fragment in _RECORD.findall(text):
-        for a in Selector(text=fragment).css("a[href]"):
-            label = " ".join(t.strip() for t in a.css("::text").getall() if t.strip()) or a.attrib.get("title", "")
-            links.append((a.attrib["href"], label.strip()))
-    return links
-
-
-def dataproxy_urls(url: str, html: str) -> list[str]:
-    """The dataproxy.jsp requests that return the records after the first page of a jcms list."""
-    total, per_page, proxy = _TOTAL.search(html), _PER_PAGE.search(html), _NEXTGROUP.search(html)
-    if not (total and per_page and proxy):
-        return []
-    count = int(total.group(1) or total.group(2))
-    size = max(1, int(per_page.group(1)))
-    params = dict(parse_qsl(urlsplit(proxy.group(1).replace("&amp;", "&")).query))
-    keep = {k: params[k] for k in ("columnid", "unitid", "webid") if k in params}
-    base = urljoin(url, "/module/web/jpage/dataproxy.jsp")
-    urls = []
-    for start in range(size + 1, min(count, size * MAX_PAGES) + 1, size):
-        query = {"startrecord": start, "endrecord": min(start + size - 1, count), "perpage": size, **keep}
-        urls.append(f"{base}?{urlencode(query)}")
-    return urls
-
-
-# --- lists behind a JSON API --------------------------------------------------------------------------------------
+from crawler.families.family import MAX_PAGES, Family, Link, ListRequest
 
 _PAGE_KEYS = re.compile(r"^(page|pageNo|pageNum|pageIndex|pageNumber|currentPage|curPage|p)$", re.I)
 _SIZE_KEYS = re.compile(r"^(pageSize|size|rows|limit|perPage|pageCount)$", re.I)
@@ -111,6 +37,14 @@ class ApiCall:
         query = dict(self.params)
         query[self.page_key] = str(number)
         return f"{self.url}?{urlencode(query)}"
+
+
+@dataclass(frozen=True)
+class ApiPage:
+    """Which page of which call a request asks for (a ListRequest's context)."""
+
+    call: ApiCall
+    number: int
 
 
 def api_calls(html: str, page_url: str = "") -> list[ApiCall]:
@@ -151,7 +85,7 @@ def _lists(data: Any):
             yield from _lists(value)
 
 
-def api_items(payload: str) -> list[tuple[str, str]]:
+def api_items(payload: str) -> list[Link]:
     """(url, title) of the entries of a JSON list response: the first list of objects that have both."""
     data = json.loads(payload)
     for candidate in _lists(data):
@@ -190,3 +124,30 @@ def api_page_count(payload: str, call: ApiCall) -> int:
     if not total or not size:
         return 1
     return min(math.ceil(total / size), MAX_PAGES)
+
+
+def detect(url: str, html: str) -> bool:
+    return bool(api_calls(html))
+
+
+def _request(call: ApiCall, number: int) -> ListRequest:
+    return ListRequest(call.page(number), ApiPage(call, number))
+
+
+def list_requests(url: str, html: str) -> list[ListRequest]:
+    """The first page of every list API the page's script calls."""
+    return [_request(call, 1) for call in api_calls(html, url)]
+
+
+def read(request: ListRequest, payload: str) -> tuple[list[Link], list[ListRequest]]:
+    """One page of a JSON list API: its entries; the first page also asks for the others. ValueError when the
+    answer is not JSON."""
+    page = request.context
+    assert isinstance(page, ApiPage)
+    items = api_items(payload)
+    if page.number > 1:
+        return items, []
+    return items, [_request(page.call, n) for n in range(2, api_page_count(payload, page.call) + 1)]
+
+
+FAMILY = Family("api", detect, list_requests=list_requests, read=read)
