@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.warc import warc_date
+from archive.records import warc_date
 
 SCHEMA_VERSION = 2  # 2: discoveries are unique per (run, url, kind, referrer), no longer per (run, url, kind)
 RUN_STATUSES = ("running", "finished", "failed", "interrupted")

@@ -13,7 +13,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
-from archive.warc import DROPPED_RESPONSE_HEADERS
+from archive.records import DROPPED_RESPONSE_HEADERS
 
 if TYPE_CHECKING:
     from archive.index import ProvenanceIndex
@@ -80,7 +80,8 @@ def decode_content(headers: Iterable[tuple[str, str]], body: bytes) -> bytes:
     kept = [(n, v) for n, v in headers if n.lower() not in DROPPED_RESPONSE_HEADERS]
     http_headers = StatusAndHeaders("200 OK", kept, protocol="HTTP/1.1")
     record = ArcWarcRecord("warc", "response", None, BytesIO(body), http_headers, None, len(body))
-    return record.content_stream().read()
+    decoded: bytes = record.content_stream().read()
+    return decoded
 
 
 def read_response(

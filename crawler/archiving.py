@@ -17,7 +17,8 @@ from scrapy.http import Response
 
 from archive.index import ProvenanceIndex
 from archive.reader import decode_content
-from archive.warc import RevisitTarget, WarcWriter, payload_digest
+from archive.records import RevisitTarget, payload_digest
+from archive.warc import WarcWriter
 from common.datadir import DataDir
 from common.outcomes import Outcome
 from crawler import challenges
