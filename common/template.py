@@ -227,7 +227,6 @@ def all_columns(table: str) -> tuple[Label, ...]:
     return tuple(labels[k] for k in _merged([[c.key for c in t.columns(table)] for t in _newest_first()]))
 
 
-@cache
 def yuan_per_unit() -> dict[str, int]:
     """Money units and their factor to yuan: {"元": 1, "万元": 10000, "亿元": 100000000}."""
     return dict(spec()["units"]["money"])
