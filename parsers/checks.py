@@ -1,4 +1,5 @@
-"""The template's consistency checks (spec/template.json "checks"). They report; they never change a number.
+"""The template's consistency checks: one implementation per check of the spec (common/template.json "checks"),
+which gives each its rule and severity. They report; they never change a number.
 
 A check runs over several instances (a column, a row); each instance is pass, fail, or not_assessable when an input
 is null or missing. The check fails when any instance fails, else is not_assessable when any instance is, else passes.
@@ -7,16 +8,19 @@ is null or missing. The check fails when any instance fails, else is not_assessa
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from common.template import Template
+from common.template import Template, all_columns, check_specs
 from parsers.model import Cell, CheckResult
 from parsers.values import clean
 
 Number = int | float
+Values = dict[str, Number | None]  # cell key (requests.received.total) -> value
+Instance = dict[str, Any]
 
 
-def _outcome(instances: list[dict[str, Any]]) -> str:
+def _outcome(instances: list[Instance]) -> str:
     statuses = {i["status"] for i in instances}
     if "fail" in statuses:
         return "fail"
@@ -25,7 +29,7 @@ def _outcome(instances: list[dict[str, Any]]) -> str:
     return "pass"
 
 
-def _equation(where: str, left: dict[str, Number | None], right: dict[str, Number | None]) -> dict[str, Any]:
+def _equation(where: str, left: Values, right: Values) -> Instance:
     """One instance: sum(left) == sum(right), with the inputs that decided it."""
     inputs = {**left, **right}
     missing = [k for k, v in inputs.items() if v is None]
@@ -37,79 +41,63 @@ def _equation(where: str, left: dict[str, Number | None], right: dict[str, Numbe
     return {"where": where, "status": status, "left": lhs, "right": rhs, "inputs": inputs}
 
 
-def _check(key: str, instances: list[dict[str, Any]], severity: str = "error") -> CheckResult:
-    return CheckResult(key, _outcome(instances), severity, instances)
+def _check(key: str, instances: list[Instance]) -> CheckResult:
+    return CheckResult(key, _outcome(instances), check_specs()[key].severity, instances)
 
 
-def run_checks(cells: list[Cell], tpl: Template, narrative: str = "") -> list[CheckResult]:
-    values: dict[str, Number | None] = {c.key: c.value for c in cells}
+def _cells(values: Values, keys: list[str]) -> Values:
+    return {k: values.get(k) for k in keys}
 
-    def v(key: str) -> Number | None:
-        return values.get(key)
 
-    columns = [c.key for c in tpl.requests_columns]
-    applicant_columns = [c for c in columns if c != "total"]
-    outcome_rows = [
-        r.key for r in tpl.requests_rows if r.key not in ("received", "carried_over", "total", "carried_forward")
+# --- checks of one report --------------------------------------------------------------------------------------
+
+
+def requests_balance(values: Values, tpl: Template, narrative: str) -> list[Instance]:
+    return [
+        _equation(
+            col.key,
+            _cells(values, [f"requests.received.{col.key}", f"requests.carried_over.{col.key}"]),
+            _cells(values, [f"requests.total.{col.key}", f"requests.carried_forward.{col.key}"]),
+        )
+        for col in tpl.requests_columns
     ]
-    results = [
-        _check(
-            "requests_balance",
-            [
-                _equation(
-                    col,
-                    {
-                        f"requests.received.{col}": v(f"requests.received.{col}"),
-                        f"requests.carried_over.{col}": v(f"requests.carried_over.{col}"),
-                    },
-                    {
-                        f"requests.total.{col}": v(f"requests.total.{col}"),
-                        f"requests.carried_forward.{col}": v(f"requests.carried_forward.{col}"),
-                    },
-                )
-                for col in columns
-            ],
-        ),
-        _check(
-            "requests_row_totals",
-            [
-                _equation(
-                    row.key,
-                    {f"requests.{row.key}.total": v(f"requests.{row.key}.total")},
-                    {f"requests.{row.key}.{c}": v(f"requests.{row.key}.{c}") for c in applicant_columns},
-                )
-                for row in tpl.requests_rows
-            ],
-        ),
-        _check(
-            "requests_outcome_total",
-            [
-                _equation(
-                    col,
-                    {f"requests.total.{col}": v(f"requests.total.{col}")},
-                    {f"requests.{r}.{col}": v(f"requests.{r}.{col}") for r in outcome_rows},
-                )
-                for col in columns
-            ],
-        ),
-        _check(
-            "appeals_totals",
-            [
-                _equation(
-                    row.key,
-                    {f"appeals.{row.key}.total": v(f"appeals.{row.key}.total")},
-                    {
-                        f"appeals.{row.key}.{c.key}": v(f"appeals.{row.key}.{c.key}")
-                        for c in tpl.appeals_columns
-                        if c.key != "total"
-                    },
-                )
-                for row in tpl.appeals_rows
-            ],
-        ),
-        narrative_check(narrative, v("requests.received.total"), v("requests.carried_over.total")),
+
+
+def requests_row_totals(values: Values, tpl: Template, narrative: str) -> list[Instance]:
+    applicants = [c.key for c in tpl.requests_columns if c.key != "total"]
+    return [
+        _equation(
+            row.key,
+            _cells(values, [f"requests.{row.key}.total"]),
+            _cells(values, [f"requests.{row.key}.{c}" for c in applicants]),
+        )
+        for row in tpl.requests_rows
     ]
-    return results
+
+
+def requests_outcome_total(values: Values, tpl: Template, narrative: str) -> list[Instance]:
+    not_outcomes = ("received", "carried_over", "total", "carried_forward")
+    outcomes = [r.key for r in tpl.requests_rows if r.key not in not_outcomes]
+    return [
+        _equation(
+            col.key,
+            _cells(values, [f"requests.total.{col.key}"]),
+            _cells(values, [f"requests.{r}.{col.key}" for r in outcomes]),
+        )
+        for col in tpl.requests_columns
+    ]
+
+
+def appeals_totals(values: Values, tpl: Template, narrative: str) -> list[Instance]:
+    parts = [c.key for c in tpl.appeals_columns if c.key != "total"]
+    return [
+        _equation(
+            row.key,
+            _cells(values, [f"appeals.{row.key}.total"]),
+            _cells(values, [f"appeals.{row.key}.{c}" for c in parts]),
+        )
+        for row in tpl.appeals_rows
+    ]
 
 
 _NONE_RECEIVED = re.compile(r"未(?:收到|受理)[^。;]{0,16}?(?:政府信息公开|依申请公开)申请")
@@ -118,22 +106,59 @@ _RECEIVED = re.compile(
 )
 
 
-def narrative_check(narrative: str, received: Number | None, carried_over: Number | None) -> CheckResult:
-    """The request count stated in the text (收到申请X件) agrees with the table (a warning, never an error)."""
+def narrative_matches_tables(values: Values, tpl: Template, narrative: str) -> list[Instance]:
+    """The request count stated in the text (收到申请X件) agrees with the table."""
     text = clean(narrative)
-    instances: list[dict[str, Any]] = []
     m = _RECEIVED.search(text)
     if m:
         stated = int(m.group(1))
         includes_carried = m.group(2) is not None
-        inputs = {"requests.received.total": received}
-        if includes_carried:
-            inputs["requests.carried_over.total"] = carried_over
-        found = _equation("narrative", {"stated": stated}, inputs)
-        found["quote"] = m.group(0)
-        instances.append(found)
-    elif _NONE_RECEIVED.search(text):
-        found = _equation("narrative", {"stated": 0}, {"requests.received.total": received})
-        found["quote"] = _NONE_RECEIVED.search(text).group(0)  # type: ignore[union-attr]
-        instances.append(found)
-    return _check("narrative_matches_tables", instances, severity="warning")
+        keys = ["requests.received.total", *(["requests.carried_over.total"] if includes_carried else [])]
+        found = _equation("narrative", {"stated": stated}, _cells(values, keys))
+        return [{**found, "quote": m.group(0)}]
+    none = _NONE_RECEIVED.search(text)
+    if none:
+        found = _equation("narrative", {"stated": 0}, _cells(values, ["requests.received.total"]))
+        return [{**found, "quote": none.group(0)}]
+    return []
+
+
+REPORT_CHECKS: dict[str, Callable[[Values, Template, str], list[Instance]]] = {
+    "requests_balance": requests_balance,
+    "requests_row_totals": requests_row_totals,
+    "requests_outcome_total": requests_outcome_total,
+    "appeals_totals": appeals_totals,
+    "narrative_matches_tables": narrative_matches_tables,
+}
+
+
+def run_checks(cells: list[Cell], tpl: Template, narrative: str = "") -> list[CheckResult]:
+    """Every check of one report, in the spec's order."""
+    values: Values = {c.key: c.value for c in cells}
+    return [
+        _check(key, REPORT_CHECKS[key](values, tpl, narrative))
+        for key, spec in check_specs().items()
+        if spec.scope == "report"
+    ]
+
+
+# --- checks across years -----------------------------------------------------------------------------------------
+
+
+def carry_over_chain(current: Values, previous: Values | None, year: int) -> CheckResult:
+    """Same agency: carried_over of year N equals carried_forward of year N-1, per request column where both exist.
+    `previous` holds the cells of the agency's report of year N-1, None when there is none."""
+    if previous is None:
+        reason = f"no {year - 1} report of this agency in the archive"
+        return _check("carry_over_chain", [{"where": "total", "status": "not_assessable", "reason": reason}])
+    instances = []
+    for col in (c.key for c in all_columns("requests")):
+        now, before = current.get(f"requests.carried_over.{col}"), previous.get(f"requests.carried_forward.{col}")
+        status = "not_assessable" if now is None or before is None else "pass" if now == before else "fail"
+        instances.append({"where": col, "status": status, "carried_over": now, "previous_carried_forward": before})
+    return _check("carry_over_chain", instances)
+
+
+ACROSS_YEARS_CHECKS: dict[str, Callable[[Values, Values | None, int], CheckResult]] = {
+    "carry_over_chain": carry_over_chain,
+}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from common.template import check_specs
+
 
 class ExtractionError(Exception):
     """A document that cannot be read, with a reason a person can act on."""
@@ -92,6 +94,11 @@ class CheckResult:
     status: str  # pass | fail | not_assessable
     severity: str  # error | warning
     details: list[dict[str, Any]]  # one entry per column/row checked, with the numbers that decided it
+
+    @property
+    def rule(self) -> str:
+        """The rule this check tests, as the template spec states it."""
+        return check_specs()[self.key].rule
 
     def as_dict(self) -> dict[str, Any]:
         return {"key": self.key, "status": self.status, "severity": self.severity, "details": self.details}

@@ -54,7 +54,7 @@ def table_text(result: ParseResult, name: str) -> str:
         ):
             lines.append(f"\n{tpl.titles[table]}")
             lines += _grid(
-                ["", *(c.label.split("/")[-1] for c in columns)],
+                ["", *(c.leaf for c in columns)],
                 [[r.leaf, *(show(f"{table}.{r.key}.{c.key}") for c in columns)] for r in rows],
             )
     for extra in result.extra_rows:

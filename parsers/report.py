@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from common.recognise import YEAR, agency_of, chinese_year, is_report_title, year_of
-from common.template import template_for_year, templates
+from common.template import legacy_template, template_for_year, templates
 from parsers.checks import run_checks
 from parsers.labels import signature_date, stated_date
 from parsers.model import Document, ParseResult, Table
@@ -49,7 +49,7 @@ def find_title(paragraphs: list[str]) -> str | None:
 def _starts_with_year(title: str) -> bool:
     """True when nothing but 关于 stands before the year: the agency must be on the line above."""
     m = YEAR.search(title)
-    return bool(m) and title[: m.start()].strip() in ("", "关于")
+    return m is not None and title[: m.start()].strip() in ("", "关于")
 
 
 def read_report(doc: Document) -> ParseResult:
@@ -79,14 +79,14 @@ def read_report(doc: Document) -> ParseResult:
     result.table_kinds = kinds
     tables = [doc.blocks[i] for i in kinds]
     template = detect_template([t for t in tables if isinstance(t, Table)])
-    if template is None and tables and year and year >= 2019:
+    if template is None and tables and year and template_for_year(year) in templates():
         # National tables whose headers name no template-specific column (table 三 alone): the year decides.
         template = template_for_year(year)
         result.warnings.append(f"template {template} taken from the report year: no table header tells")
 
     if template is None:
-        if title and year and year < 2019:
-            result.template = "legacy"
+        if title and year and template_for_year(year) == legacy_template():
+            result.template = legacy_template()
         elif title:
             result.status = "no_tables"
             result.error = "a report title, but none of the national tables (the report may be an attachment)"

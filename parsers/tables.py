@@ -2,7 +2,8 @@
 
 Every format arrives here as grids (parsers.model.Table). Merged positions (None) are dropped first, so a row is the
 sequence of cells a reader sees: label cells, then value cells. Rows are recognised by their labels (not by their
-position), columns by the template's order, checked against the count of value cells.
+position), columns by the template's order, checked against the count of value cells. Labels, their spellings, headers
+and markers come from the template spec (common/template.json).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from common.template import ActiveBlock, Label, Template
+from common.template import ActiveBlock, Label, Template, table_specs, templates
 from parsers.labels import core, item_number
 from parsers.model import Cell, ExtraRow, Table
 from parsers.values import clean, header_unit, is_value_like, read
@@ -56,17 +57,17 @@ def make_cell(table: str, row: str, column: str, text: str, unit_from_header: st
 
 @lru_cache(maxsize=1 << 14)
 def _match(labels: tuple[Label, ...], text: str, *, around: bool = True) -> Label | None:
-    """The label whose core equals the text's core; failing that, the only one that contains it or (with `around`)
-    is contained in it."""
+    """The label one of whose spellings (official, aliases) has the text's core; failing that, the only one with a
+    spelling that contains it or (with `around`) is contained in it."""
     c = core(text)
     if not c:
         return None
-    cores = [(label, core(label.leaf)) for label in labels]
-    exact = [label for label, k in cores if k == c]
+    cores = [(label, core(spelling)) for label in labels for spelling in label.spellings]
+    exact = list(dict.fromkeys(label for label, k in cores if k == c))
     if len(exact) == 1:
         return exact[0]
     if len(c) >= 4:
-        near = [label for label, k in cores if c in k or (around and k in c)]
+        near = list(dict.fromkeys(label for label, k in cores if c in k or (around and k in c)))
         if len(near) == 1:
             return near[0]
     return None
@@ -106,24 +107,39 @@ def _join_broken_labels(rows: list[list[str]], known: tuple[Label, ...]) -> list
     return result
 
 
-SUBTOTAL = "法人或其他组织/小计"
+_REQUESTS = table_specs()["requests"]
+SUBTOTAL = _REQUESTS.subtotal_column or ""  # 法人或其他组织/小计
 
 
 def _requests_columns(rows: list[list[str]], tpl: Template) -> list[str | None]:
     """Column keys in printed order. Some reports add a 小计 (subtotal of 法人或其他组织) column; it has no key in the
     template, so its place is None and its cells become extra rows."""
     columns: list[str | None] = [c.key for c in tpl.requests_columns]
+    if not SUBTOTAL:
+        return columns
+    parent, subtotal = SUBTOTAL.rsplit("/", 1)
+    group = [i for i, c in enumerate(tpl.requests_columns) if "/".join(c.path[:-1]) == parent]
+    first = core(tpl.requests_columns[group[0]].leaf)
     for row in rows:
         cores = [core(c) for c in row]
-        if "小计" in cores:
-            # 小计 printed before the organisation columns, or (more often) after them, just before 总计.
-            before_orgs = "商业企业" in cores and cores.index("小计") < cores.index("商业企业")
-            columns.insert(1 if before_orgs else columns.index("total"), None)
+        if core(subtotal) in cores:
+            # 小计 printed before its group's columns, or (more often) after them, just before 总计.
+            before = first in cores and cores.index(core(subtotal)) < cores.index(first)
+            columns.insert(group[0] if before else group[-1] + 1, None)
             break
     return columns
 
 
-_APPLICANT_HEADERS = {"申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织", "法律服务机构"}
+def _requests_header_cells() -> frozenset[str]:
+    """Cells only a header row of table 三 prints: its header (申请人情况) and the parts of its column labels, but
+    not the parts that are row labels too (其他, 总计)."""
+    tpls = templates().values()
+    columns = {core(part) for t in tpls for c in t.requests_columns for part in (*c.path, *c.aliases)}
+    rows = {core(part) for t in tpls for r in t.requests_rows for part in (*r.path, *r.aliases)}
+    return frozenset({core(_REQUESTS.header)} | (columns - rows))
+
+
+REQUESTS_HEADER_CELLS = _requests_header_cells()
 
 
 def map_requests(table: Table, tpl: Template) -> Mapped:
@@ -133,7 +149,7 @@ def map_requests(table: Table, tpl: Template) -> Mapped:
     seen: set[str] = set()
     for row in rows:
         labels, values = split_row(row)
-        if not labels or not values or any(core(c) in _APPLICANT_HEADERS for c in labels):
+        if not labels or not values or any(core(c) in REQUESTS_HEADER_CELLS for c in labels):
             continue  # a header row: its last header (其他, 总计) is not the row of that name
         label = _match(tpl.requests_rows, labels[-1])
         if label is None:
@@ -189,6 +205,9 @@ def _block_of_row(tpl: Template, label: Label) -> ActiveBlock:
     return next(b for b in tpl.active_blocks if label in b.rows)
 
 
+_ACTIVE_HEADER = core(table_specs()["active"].header)  # 信息内容
+
+
 def map_active(table: Table, tpl: Template) -> Mapped:
     out = Mapped()
     all_rows = tuple(r for b in tpl.active_blocks for r in b.rows)
@@ -207,7 +226,7 @@ def map_active(table: Table, tpl: Template) -> Mapped:
             block = _block_for_item(tpl, number)
             header_units, parent = [], []
             continue
-        if core(labels[0]) == "信息内容":
+        if core(labels[0]) == _ACTIVE_HEADER:
             parent = []
             # Column header row: units printed in headers (本年收费金额（单位：万元）) apply to their column.
             header_units = [header_unit(h) for h in labels[1:]]
@@ -249,34 +268,27 @@ MAPPERS = {"active": map_active, "requests": map_requests, "appeals": map_appeal
 
 # --- which table is which ----------------------------------------------------------------------------------------
 
-_MARKERS = {
-    "requests": ("申请人情况", "自然人", "本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量"),
-    "appeals": ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"),
-    "active": ("信息内容", "规章", "行政许可", "行政处罚", "行政事业性收费"),
-}
-
-# Column labels found only in one template's tables.
-TEMPLATE_MARKERS = {
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "采购项目数量", "政府集中采购"),
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "逾期不补正"),
-}
-
 
 def table_text(table: Table) -> str:
     return "".join(clean(c) for row in table.rows for c in row if c)
 
 
 def classify(table: Table) -> str | None:
+    """The national table with one of its decisive markers in the text, else the one with most markers (at least
+    2; on a tie the first in the spec)."""
     text = table_text(table)
-    if "第二十条" in text or "信息内容" in text:
-        return "active"
-    scores = {kind: sum(m in text for m in markers) for kind, markers in _MARKERS.items()}
+    specs = table_specs().values()
+    for spec in specs:
+        if any(clean(m) in text for m in spec.decisive_markers):
+            return spec.name
+    scores = {spec.name: sum(clean(m) in text for m in spec.markers) for spec in specs}
     kind, score = max(scores.items(), key=lambda kv: kv[1])
     return kind if score >= 2 else None
 
 
 def detect_template(tables: list[Table]) -> str | None:
+    """The template whose markers the tables print most (on a tie the older)."""
     text = "".join(table_text(t) for t in tables)
-    scores = {name: sum(m in text for m in markers) for name, markers in TEMPLATE_MARKERS.items()}
+    scores = {name: sum(clean(m) in text for m in tpl.markers) for name, tpl in templates().items()}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] > 0 else None

@@ -7,13 +7,19 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from common.template import count_units, yuan_per_unit
+
 # Printed instead of a number to say "nothing here"; kept as raw text with a null value.
 PLACEHOLDERS = {"/", "-", "—", "——", "–", "无", "\\", "、", "空", "N/A", "n/a"}
 
-MONEY_UNITS = ("万元", "亿元", "元")
-_COUNT_UNITS = "件项个条次家人"
+# Longest first, so that 万元 is not read as 元.
+MONEY_UNITS = tuple(sorted(yuan_per_unit(), key=len, reverse=True))
+_MONEY = "|".join(map(re.escape, MONEY_UNITS))
+_COUNT = "|".join(map(re.escape, count_units()))
 
-_NUMBER = re.compile(rf"^(?P<num>[+-]?\d+(?:,\d{{3}})*(?:\.\d+)?)(?P<unit>万元|亿元|元|[{_COUNT_UNITS}])?$")
+_NUMBER = re.compile(rf"^(?P<num>[+-]?\d+(?:,\d{{3}})*(?:\.\d+)?)(?P<unit>{_MONEY}|{_COUNT})?$")
+# In a column header: 单位：万元 anywhere, else (万元) at the end.
+_HEADER_UNITS = (re.compile(rf"单位[:：]?({_MONEY})"), re.compile(rf"\(({_MONEY})\)$"))
 
 
 @lru_cache(maxsize=1 << 16)  # cells repeat a lot ("0", labels): parse speed depends on this cache
@@ -55,5 +61,5 @@ def is_value_like(text: str | None) -> bool:
 def header_unit(label: str | None) -> str | None:
     """A unit printed in a column header: 本年收费金额（单位：万元） -> 万元."""
     s = clean(label)
-    m = re.search(r"单位[:：]?(万元|亿元|元)", s) or re.search(r"\((万元|亿元|元)\)$", s)
+    m = _HEADER_UNITS[0].search(s) or _HEADER_UNITS[1].search(s)
     return m.group(1) if m else None

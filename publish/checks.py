@@ -9,30 +9,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from common.template import templates
+from parsers.checks import carry_over_chain
 from parsers.model import CheckResult, ParseResult
 
 Number = int | float
-REQUEST_COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total")
-
-
-def carry_over_chain(current: dict[str, Any], previous: dict[str, Any] | None, year: int) -> CheckResult:
-    """Same agency: carried_over of year N equals carried_forward of year N-1, per column where both exist."""
-    if previous is None:
-        reason = f"no {year - 1} report of this agency in the archive"
-        return CheckResult(
-            "carry_over_chain",
-            "not_assessable",
-            "error",
-            [{"where": "total", "status": "not_assessable", "reason": reason}],
-        )
-    details = []
-    for col in REQUEST_COLUMNS:
-        now, before = current.get(f"requests.carried_over.{col}"), previous.get(f"requests.carried_forward.{col}")
-        status = "not_assessable" if now is None or before is None else "pass" if now == before else "fail"
-        details.append({"where": col, "status": status, "carried_over": now, "previous_carried_forward": before})
-    statuses = {d["status"] for d in details}
-    status = "fail" if "fail" in statuses else "not_assessable" if "not_assessable" in statuses else "pass"
-    return CheckResult("carry_over_chain", status, "error", details)
 
 
 class CrossYear:

@@ -9,12 +9,10 @@ from typing import Any
 
 from common.outcomes import Outcome
 from common.recognise import agency_of, is_unit_name, year_of
-from common.template import templates
+from common.template import templates, yuan_per_unit
 from parsers.model import ParseResult
 from publish.agencies import NO_REGION
 from publish.select import Found
-
-YUAN_PER_UNIT = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
 
 
 def document_rows(fetches: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -91,10 +89,11 @@ def result_fields(result: ParseResult) -> dict[str, Any]:
 
 def cell_rows(report_id: str, result: ParseResult) -> list[dict[str, Any]]:
     tpl = templates().get(result.template or "")
+    factors = yuan_per_unit()
     rows = []
     for c in result.cells:
         row_label, column_label = tpl.label_of(c.table, c.row, c.column) if tpl else (None, None)
-        factor = YUAN_PER_UNIT.get(c.unit or "")
+        factor = factors.get(c.unit or "")
         rows.append(
             {
                 "report_id": report_id,

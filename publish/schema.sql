@@ -163,48 +163,8 @@ CREATE INDEX cells_by_key ON cells (table_key, row_key, column_key);
 CREATE INDEX reports_by_agency ON reports (agency_id, year);
 CREATE INDEX fetches_by_url ON fetches (url);
 
--- Wide views for reading: one row per (report, row) of each national table.
-
-CREATE VIEW requests_wide AS
-SELECT r.id AS report_id, r.agency, r.year, r.template, c.row_key, max(c.row_label) AS row_label,
-       max(CASE c.column_key WHEN 'natural_person' THEN c.value END) AS natural_person,
-       max(CASE c.column_key WHEN 'commercial' THEN c.value END) AS commercial,
-       max(CASE c.column_key WHEN 'research' THEN c.value END) AS research,
-       max(CASE c.column_key WHEN 'social_welfare' THEN c.value END) AS social_welfare,
-       max(CASE c.column_key WHEN 'legal_services' THEN c.value END) AS legal_services,
-       max(CASE c.column_key WHEN 'other_org' THEN c.value END) AS other_org,
-       max(CASE c.column_key WHEN 'total' THEN c.value END) AS total
-FROM cells c JOIN reports r ON r.id = c.report_id
-WHERE c.table_key = 'requests'
-GROUP BY r.id, c.row_key;
-
-CREATE VIEW appeals_wide AS
-SELECT r.id AS report_id, r.agency, r.year, r.template, c.row_key, max(c.row_label) AS row_label,
-       max(CASE c.column_key WHEN 'upheld' THEN c.value END) AS upheld,
-       max(CASE c.column_key WHEN 'corrected' THEN c.value END) AS corrected,
-       max(CASE c.column_key WHEN 'other' THEN c.value END) AS other,
-       max(CASE c.column_key WHEN 'pending' THEN c.value END) AS pending,
-       max(CASE c.column_key WHEN 'total' THEN c.value END) AS total
-FROM cells c JOIN reports r ON r.id = c.report_id
-WHERE c.table_key = 'appeals'
-GROUP BY r.id, c.row_key;
-
-CREATE VIEW active_wide AS
-SELECT r.id AS report_id, r.agency, r.year, r.template, c.row_key, max(c.row_label) AS row_label,
-       max(CASE c.column_key WHEN 'made' THEN c.value END) AS made,
-       max(CASE c.column_key WHEN 'published' THEN c.value END) AS published,
-       max(CASE c.column_key WHEN 'total_published' THEN c.value END) AS total_published,
-       max(CASE c.column_key WHEN 'issued' THEN c.value END) AS issued,
-       max(CASE c.column_key WHEN 'repealed' THEN c.value END) AS repealed,
-       max(CASE c.column_key WHEN 'in_force' THEN c.value END) AS in_force,
-       max(CASE c.column_key WHEN 'previous_items' THEN c.value END) AS previous_items,
-       max(CASE c.column_key WHEN 'change' THEN c.value END) AS change,
-       max(CASE c.column_key WHEN 'decisions' THEN c.value END) AS decisions,
-       max(CASE c.column_key WHEN 'projects' THEN c.value END) AS projects,
-       max(CASE c.column_key WHEN 'amount' THEN c.value_yuan END) AS amount_yuan
-FROM cells c JOIN reports r ON r.id = c.report_id
-WHERE c.table_key = 'active'
-GROUP BY r.id, c.row_key;
+-- Views for reading. The wide views (requests_wide, appeals_wide, active_wide) are generated from the template spec
+-- by publish/views.py (wide_views_sql(), run after this file).
 
 CREATE VIEW report_summary AS
 SELECT r.id AS report_id, r.province, r.city, r.county, r.agency, r.year, r.template, r.parse_status,

@@ -9,15 +9,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from common.outcomes import Outcome
-from common.template import templates
+from common.template import report_templates
 
 Summary = dict[str, Any]
 UNREADABLE = ("needs_ocr", "error", "no_tables")  # a document that may well be the report, but gave no cells
-
-
-def report_templates() -> tuple[str, ...]:
-    """A parse result with one of these templates is a report (pre-2019 reports are `legacy`: text, no cells)."""
-    return (*templates(), "legacy")
 
 
 @dataclass(frozen=True)

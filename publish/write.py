@@ -12,6 +12,8 @@ from typing import Any
 
 import sqlite_utils
 
+from publish.views import wide_views_sql
+
 SCHEMA = Path(__file__).with_name("schema.sql")
 _AFTER_THE_LOAD = "-- After the load:"
 BATCH = 5000
@@ -52,6 +54,7 @@ class DatabaseWriter:
     def finish(self) -> None:
         self.conn.execute("COMMIT")
         self.conn.executescript(schema_parts()[1])
+        self.conn.executescript(wide_views_sql())
         # Chinese has no spaces between words: trigram FTS finds any substring of 3+ characters.
         sqlite_utils.Database(self.conn)["reports"].enable_fts(
             ["title", "agency", "body"], tokenize="trigram", create_triggers=False

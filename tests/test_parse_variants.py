@@ -9,10 +9,11 @@ from conftest import FIXTURES, SEEDS
 
 from common.template import templates
 from parsers import parse
+from parsers.checks import carry_over_chain
 from parsers.model import Document, Paragraph, Table
 from parsers.pdf import join_pages
 from parsers.report import read_report
-from parsers.tables import SUBTOTAL, map_active
+from parsers.tables import SUBTOTAL, _match, map_active
 from replica.content import publications
 from replica.render import report_text as render_text
 
@@ -113,6 +114,24 @@ def test_narrative_count_disagreeing_with_the_table_is_a_warning():
     narrative = {c.key: c for c in parse(text).checks}["narrative_matches_tables"]
     assert (narrative.status, narrative.severity) == ("fail", "warning")
     assert (narrative.details[0]["left"], narrative.details[0]["right"]) == (7, 6)
+
+
+def test_a_label_spelled_as_an_alias_in_the_spec_is_read():
+    # Some reports print 2.其他法律、行政法规禁止公开 (with 、): template.json lists it in the row's aliases.
+    values = consistent_values()
+    values["denied_prohibited_by_law"] = [1, 0, 0, 0, 2, 0, 3]
+    official, alias = "2.其他法律行政法规禁止公开", "2.其他法律、行政法规禁止公开"
+    lines = [line.replace(official, alias) for line in requests_table(values)]
+    assert f"\t{alias}\t1\t0\t0\t0\t2\t0\t3" in "\n".join(lines)
+    result = parse(report_text(lines))
+    read = [result.cell_map()[f"requests.denied_prohibited_by_law.{c}"].value for c in [*APPLICANTS, "total"]]
+    assert read == [1, 0, 0, 0, 2, 0, 3]
+    assert (result.extra_rows, result.warnings) == ([], [])
+    # It is the alias that reads it: without it the label matches no row of the template.
+    [row] = [r for r in TPL.requests_rows if r.key == "denied_prohibited_by_law"]
+    assert row.aliases == ("其他法律、行政法规禁止公开",)
+    assert _match(TPL.requests_rows, alias) == row
+    assert _match(tuple(replace(r, aliases=()) for r in TPL.requests_rows), alias) is None
 
 
 def test_a_row_that_cannot_be_aligned_is_a_warning_not_a_guess():
@@ -378,3 +397,30 @@ def test_a_sub_row_parent_ends_with_its_block():
         (["其他对外管理服务事项", "行政确认"], ["1", "2"]),
         (["行政奖励"], ["4", "5"]),
     ]
+
+
+def test_carry_over_chain_compares_a_year_with_the_previous_one():
+    this_year = {"requests.carried_over.total": 3, "requests.carried_over.natural_person": 3}
+    last_year = {"requests.carried_forward.total": 3, "requests.carried_forward.natural_person": 2}
+    check = carry_over_chain(this_year, last_year, 2022)
+    assert (check.key, check.status, check.severity) == ("carry_over_chain", "fail", "error")
+    assert [d["where"] for d in check.details] == [*APPLICANTS, "total"]
+    assert [(d["where"], d["status"]) for d in check.details if d["status"] != "not_assessable"] == [
+        ("natural_person", "fail"),
+        ("total", "pass"),
+    ]
+    assert check.details[0] == {
+        "where": "natural_person",
+        "status": "fail",
+        "carried_over": 3,
+        "previous_carried_forward": 2,
+    }
+    # Every column carried over as carried forward the year before: pass.
+    both = {f"requests.carried_over.{c}": 1 for c in [*APPLICANTS, "total"]}
+    before = {f"requests.carried_forward.{c}": 1 for c in [*APPLICANTS, "total"]}
+    assert carry_over_chain(both, before, 2022).status == "pass"
+    missing = carry_over_chain(this_year, None, 2022)
+    assert (missing.status, missing.details) == (
+        "not_assessable",
+        [{"where": "total", "status": "not_assessable", "reason": "no 2021 report of this agency in the archive"}],
+    )
