@@ -232,6 +232,17 @@ def test_every_row_links_back_to_archived_bytes(crawled):
     assert query(crawled, "select sum(robots_refused), sum(challenges) from crawl_runs") == [(2, 4)]
 
 
+def test_wide_views_are_generated_from_the_spec_in_printed_order(crawled):
+    rows = query(
+        crawled,
+        "select row_order, row_key, total from requests_wide where agency = ? and year = 2019 limit 3",
+        "重庆市渝北区人民政府王家街道办事处",
+    )
+    assert rows == [(1, "received", 0), (2, "carried_over", 0), (3, "granted", 0)]
+    counts = [query(crawled, f"select count(*) from {v}_wide")[0][0] for v in ("requests", "appeals", "active")]
+    assert counts == [1007, 123, 263]
+
+
 def _dump(data: Path) -> str:
     return "\n".join(sqlite3.connect(data / "reports.db").iterdump())
 
