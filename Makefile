@@ -20,7 +20,8 @@ demo: setup
 demo-build: setup
 	$(BIN)/nianbao demo --no-serve
 
-test: setup
+test: setup  # type checks of the pure layers, then every test
+	$(BIN)/mypy parsers archive
 	$(BIN)/pytest
 
 test-fast: setup  # for development: everything but the crawls of the replica and the LibreOffice conversions

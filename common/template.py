@@ -129,7 +129,8 @@ def _labels(items: list[dict[str, Any]]) -> tuple[Label, ...]:
 
 @cache
 def spec() -> dict[str, Any]:
-    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+    return data
 
 
 @cache
@@ -157,7 +158,7 @@ def templates() -> dict[str, Template]:
 
 def legacy_template() -> str:
     """The template name of reports from before the national tables ("legacy")."""
-    return spec()["legacy"]["template"]
+    return str(spec()["legacy"]["template"])
 
 
 def report_templates() -> tuple[str, ...]:

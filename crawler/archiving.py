@@ -21,8 +21,8 @@ from archive.records import RevisitTarget, payload_digest
 from archive.warc import WarcWriter
 from common.datadir import DataDir
 from common.outcomes import Outcome
+from common.registry import Site, site_for_url
 from crawler import challenges
-from crawler.registry import Site, site_for_url
 
 
 def new_run_id() -> str:

@@ -15,6 +15,7 @@ from archive.index import ProvenanceIndex
 from archive.reader import read_response
 from common.datadir import DataDir
 from common.families import GENERIC
+from common.outcomes import Outcome
 from parsers.html import decode
 
 
@@ -37,7 +38,7 @@ def guess_admin_code(name: str) -> str | None:
     return candidates.pop() if len(candidates) == 1 else None
 
 
-_BLOCKED = {"challenge": "anti-bot challenge(s)", "robots_refused": "refused by robots.txt"}
+_BLOCKED = {Outcome.CHALLENGE: "anti-bot challenge(s)", Outcome.ROBOTS_REFUSED: "refused by robots.txt"}
 
 
 def site_name(title: str, host: str) -> str:
@@ -69,7 +70,7 @@ def discovery_lines(data_dir: DataDir, run_id: str, start_urls: list[str]) -> li
             reports = sorted(
                 {d["url"] for d in found if d["site"] == host and d["kind"] in ("report_page", "attachment")}
             )
-            home = next((f for f in fetches if f["url"] == url and f["outcome"] == "ok"), None)
+            home = next((f for f in fetches if f["url"] == url and f["outcome"] == Outcome.OK), None)
             name = site_name((_title(data_dir, home, index) if home else None) or "", host)
             code = guess_admin_code(name)
             blocked = Counter(f["outcome"] for f in fetches if f["site"] == host and f["outcome"] in _BLOCKED)
@@ -85,7 +86,7 @@ def discovery_lines(data_dir: DataDir, run_id: str, start_urls: list[str]) -> li
                 f"  年报 columns: {len(columns)}",
                 *(f"    {c}" for c in columns),
                 f"  report links: {len(reports)}",
-                "  registry entry to add to crawler/sites.toml (check it):",
+                "  registry entry to add to common/sites.toml (check it):",
                 "  [[site]]",
                 f'  host = "{host}"',
                 f"  name = {json.dumps(name, ensure_ascii=False)}",  # a page title may hold quotes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
@@ -12,8 +13,8 @@ from archive.index import ProvenanceIndex
 from archive.stats import SiteRun, site_runs
 from common.datadir import DataDir
 from common.outcomes import Outcome
+from common.registry import Registry, Site, load
 from crawler.archiving import new_run_id
-from crawler.registry import Site, load
 
 
 @dataclass
@@ -21,7 +22,7 @@ class CrawlOptions:
     data_dir: DataDir
     sites: list[str] = field(default_factory=list)  # hosts; empty = every registered site
     start_urls: list[str] = field(default_factory=list)  # discovery: crawl from these pages, registered or not
-    registry: dict[str, Site] = field(default_factory=load)  # loaded once, handed to Scrapy as is
+    registry: Registry = field(default_factory=load)  # loaded once, handed to Scrapy as is
     proxy: str | None = None
     replica_ca: str | None = None
     delay: float | None = None
@@ -69,7 +70,7 @@ class SiteSummary:
         return self.expect_reports and self.run.report_pages == 0
 
 
-def summarise(data_dir: DataDir, run_id: str, sites: dict[str, Site]) -> list[SiteSummary]:
+def summarise(data_dir: DataDir, run_id: str, sites: Mapping[str, Site]) -> list[SiteSummary]:
     with ProvenanceIndex(data_dir.index, readonly=True) as index:
         run = next(r for r in index.runs() if r["run_id"] == run_id)
         requested = json.loads(run["sites_json"] or "[]")

@@ -14,7 +14,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 # The data directory, resolved by common.datadir (`nianbao crawl` passes --data-dir here).
 DATA_DIR = str(DataDir.resolve())
-NIANBAO_REGISTRY = os.environ.get("NIANBAO_REGISTRY", "")  # a file (default crawler/sites.toml), or the loaded registry
+NIANBAO_REGISTRY = os.environ.get("NIANBAO_REGISTRY", "")  # a file (default common/sites.toml), or the loaded registry
 NIANBAO_SITES = os.environ.get("NIANBAO_SITES", "")  # hosts (comma-separated here); empty = every registered site
 NIANBAO_START_URLS = os.environ.get("NIANBAO_START_URLS", "")  # discovery: start pages (comma-separated here)
 NIANBAO_PROXY = os.environ.get("NIANBAO_PROXY", "")  # e.g. the replica: http://127.0.0.1:8765

@@ -24,7 +24,7 @@ def _say(message: str) -> None:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
-    from crawler.registry import load
+    from common.registry import load
     from crawler.run import CrawlOptions, crawl, summarise, summary_lines
 
     options = CrawlOptions(
@@ -49,7 +49,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from crawler.registry import load
+    from common.registry import load
     from publish.build import build
 
     limits = Limits(seconds=args.time_limit, memory_mib=args.memory_limit)
@@ -192,7 +192,7 @@ def parser() -> argparse.ArgumentParser:
         help="discovery: crawl from this page (a home page will do) with or without a registry entry, "
         "and report the 年报 columns, CMS family and the registry entry to add (repeatable)",
     )
-    crawl.add_argument("--registry", metavar="FILE", help="site registry (default crawler/sites.toml)")
+    crawl.add_argument("--registry", metavar="FILE", help="site registry (default common/sites.toml)")
     crawl.add_argument(
         "--proxy", metavar="URL", help="HTTP proxy for every request, e.g. the replica (default $NIANBAO_PROXY)"
     )
@@ -217,7 +217,7 @@ def parser() -> argparse.ArgumentParser:
         description="Parse the archived reports (in worker processes, each document once: results are cached in the "
         "data directory by payload and parser version) and write reports.db atomically.",
     )
-    build.add_argument("--registry", metavar="FILE", help="site registry (default crawler/sites.toml)")
+    build.add_argument("--registry", metavar="FILE", help="site registry (default common/sites.toml)")
     build.add_argument(
         "--jobs", type=int, metavar="N", help="parse in N worker processes (default: the number of cores)"
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 
 from lxml import etree
 
@@ -52,7 +53,7 @@ def _property(tc: etree._Element, name: str) -> str | None:
 _WRAPPERS = (f"{W}sdt", f"{W}sdtContent", f"{W}customXml")  # content controls and custom XML around content
 
 
-def _children(parent: etree._Element, *tags: str):
+def _children(parent: etree._Element, *tags: str) -> Iterator[etree._Element]:
     """The children with these tags, also those wrapped in content controls (w:sdt) or custom XML, in order."""
     for child in parent.iterchildren():
         if child.tag in tags:

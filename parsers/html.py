@@ -77,8 +77,9 @@ def decode(data: bytes, content_type: str | None = None) -> str:
 
 def _meta(root: etree._Element, name: str) -> str | None:
     for el in root.xpath("//meta[@name]"):
-        if el.get("name", "").lower() == name.lower() and el.get("content", "").strip():
-            return el.get("content").strip()
+        content = str(el.get("content", "")).strip()
+        if el.get("name", "").lower() == name.lower() and content:
+            return content
     return None
 
 

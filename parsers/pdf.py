@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pdfplumber
+from pdfplumber.page import Page
 
 from parsers.model import Document, ExtractionError, Paragraph, Table
 from parsers.tables import split_row
@@ -24,8 +27,8 @@ _HEADER = re.compile(r"第二十条|信息内容|申请人情况|行政复议|�
 MIN_COLUMNS_BY_POSITION = 5  # only the wide tables (三: 7 columns, 四: 15) have their blanks placed by position
 
 
-def _outside(bboxes: list[tuple[float, float, float, float]]):
-    def keep(obj: dict) -> bool:
+def _outside(bboxes: list[tuple[float, float, float, float]]) -> Callable[[dict[str, Any]], bool]:
+    def keep(obj: dict[str, Any]) -> bool:
         x = (obj["x0"] + obj["x1"]) / 2
         y = (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in bboxes)
@@ -39,10 +42,10 @@ class _Word:
     x: float  # horizontal centre
 
 
-def _word_lines(page) -> list[tuple[float, list[_Word]]]:
+def _word_lines(page: Page) -> list[tuple[float, list[_Word]]]:
     """(top, words) per line, left to right; a unit printed apart from its number (72.8 万元) joins it."""
     words = sorted(page.extract_words(x_tolerance=1.5, y_tolerance=2), key=lambda w: (w["top"], w["x0"]))
-    lines: list[list[dict]] = []
+    lines: list[list[dict[str, Any]]] = []
     for word in words:
         if lines and word["top"] - lines[-1][0]["top"] < _LINE_TOLERANCE:
             lines[-1].append(word)
@@ -71,6 +74,10 @@ def _is_table_row(cells: list[str]) -> bool:
     return not any(read(c).numeric for c in cells) and all(len(c) <= 40 for c in cells)
 
 
+def _nearest(anchors: list[float], x: float) -> int:
+    return min(range(len(anchors)), key=lambda i: abs(anchors[i] - x))
+
+
 def _with_blanks(rows: list[list[_Word]]) -> list[list[str]]:
     """A blank cell leaves no word behind. In the wide tables (三 and 四), a row with one or two numbers fewer than
     the table's full rows gets a blank where the full rows have a number and it has none."""
@@ -83,7 +90,7 @@ def _with_blanks(rows: list[list[_Word]]) -> list[list[str]]:
     result = []
     for row, text, count in zip(rows, texts, counts, strict=True):
         if full - 2 <= count < full and count:
-            slots = [min(range(full), key=lambda i, w=w: abs(anchors[i] - w.x)) for w in row[-count:]]
+            slots = [_nearest(anchors, w.x) for w in row[-count:]]
             if all(a < b for a, b in zip(slots, slots[1:], strict=False)):
                 values = [""] * full
                 for slot, word in zip(slots, row[-count:], strict=True):
@@ -93,7 +100,7 @@ def _with_blanks(rows: list[list[_Word]]) -> list[list[str]]:
     return result
 
 
-def _blocks_from_words(page) -> list[tuple[float, Paragraph | Table]]:
+def _blocks_from_words(page: Page) -> list[tuple[float, Paragraph | Table]]:
     """Tables without ruling lines: runs of lines with several cells, with the short lines inside them (wrapped
     labels, 第二十条 block titles); a section heading or a long line ends a table."""
     placed: list[tuple[float, Paragraph | Table]] = []
@@ -101,7 +108,8 @@ def _blocks_from_words(page) -> list[tuple[float, Paragraph | Table]]:
 
     def close() -> None:
         if sum(_is_table_row([w.text for w in words]) for _, words in region) >= 2:
-            placed.append((region[0][0], Table(_with_blanks([words for _, words in region]))))
+            grid: list[list[str | None]] = [list(r) for r in _with_blanks([words for _, words in region])]
+            placed.append((region[0][0], Table(grid)))
         else:
             placed.extend((top, Paragraph(" ".join(w.text for w in words))) for top, words in region)
         region.clear()
@@ -119,7 +127,7 @@ def _blocks_from_words(page) -> list[tuple[float, Paragraph | Table]]:
     return placed
 
 
-def _blocks_of(page) -> list[tuple[float, Paragraph | Table]]:
+def _blocks_of(page: Page) -> list[tuple[float, Paragraph | Table]]:
     found = page.find_tables()
     if not found:
         return _blocks_from_words(page)
@@ -158,6 +166,11 @@ def _text_of(blocks: list[Paragraph | Table]) -> str:
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,3}\s*页?\s*(?:(?:[/／]|共)\s*\d{1,3}\s*页?)?[-—–\s]*$")
 
 
+def _continues(table: Table) -> bool:
+    """A table at the top of a page without a header of its own continues the table that ended the page before."""
+    return bool(table.rows) and not _has_header(table)
+
+
 def join_pages(pages: list[list[Paragraph | Table]]) -> list[Paragraph | Table]:
     """The blocks of all pages in order, without page numbers, and with a table that a page continues (its first
     block: a table without a header of its own) joined to the table that ended the page before."""
@@ -166,12 +179,13 @@ def join_pages(pages: list[list[Paragraph | Table]]) -> list[Paragraph | Table]:
         content = list(page)
         # A page number stands first or last on its page (header or footer); digits elsewhere are content.
         for end in (0, -1):
-            if content and isinstance(content[end], Paragraph) and _PAGE_NUMBER.match(content[end].text):
+            edge = content[end] if content else None
+            if isinstance(edge, Paragraph) and _PAGE_NUMBER.match(edge.text):
                 content.pop(end)
         for index, block in enumerate(content):
-            continued = index == 0 and isinstance(block, Table) and blocks and isinstance(blocks[-1], Table)
-            if continued and block.rows and not _has_header(block):
-                blocks[-1] = Table(blocks[-1].rows + block.rows)
+            previous = blocks[-1] if blocks else None
+            if index == 0 and isinstance(block, Table) and isinstance(previous, Table) and _continues(block):
+                blocks[-1] = Table(previous.rows + block.rows)
             else:
                 blocks.append(block)
     return blocks

@@ -22,7 +22,7 @@ from archive.index import ProvenanceIndex
 from archive.stats import site_runs
 from common.datadir import DataDir
 from common.outcomes import OutcomeCounts
-from crawler.registry import Site
+from common.registry import Site
 from parsers.pool import Limits, default_jobs
 from parsers.version import parser_version
 from publish.agencies import name_agencies

@@ -13,11 +13,11 @@ from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
 
 from common.families import GENERIC, NAMES, body_selectors
+from common.registry import load
 from crawler.families import FAMILIES, MODULES
 from crawler.families.api import ApiCall, ApiPage
 from crawler.families.family import ListRequest
 from crawler.items import Discovery
-from crawler.registry import load
 from crawler.spiders.reports import ReportsSpider
 from parsers.html import BODY_SELECTORS
 

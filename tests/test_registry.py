@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.registry import RegistryError, load, site_for_url
+from common.registry import RegistryError, load, site_for_url
 from replica.catalog import catalog
 
 
@@ -58,3 +58,40 @@ def test_bad_entries_fail_with_a_clear_message(tmp_path, entry, message):
     path.write_text(f"[[site]]\n{entry}\n", encoding="utf-8")
     with pytest.raises(RegistryError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load(path)
+
+
+def test_bodies_are_keyed_by_division_code_with_every_host_that_publishes_for_them(tmp_path):
+    path = tmp_path / "sites.toml"
+    path.write_text(
+        """
+[[site]]
+host = "www.yuhang.gov.cn"
+name = "杭州市余杭区人民政府"
+admin_code = "330110"
+cms = "hanweb"
+start_urls = ["https://www.yuhang.gov.cn/"]
+
+[[site]]
+host = "xxgk.yuhang.gov.cn"
+name = "杭州市余杭区人民政府"
+admin_code = "330110"
+cms = "auto"
+start_urls = ["https://xxgk.yuhang.gov.cn/"]
+
+[[site]]
+host = "www.hangzhou.gov.cn"
+name = "杭州市人民政府"
+admin_code = "330100"
+cms = "auto"
+start_urls = ["https://www.hangzhou.gov.cn/"]
+serves = ["330102"]  # the city's portal also publishes for 上城区
+""",
+        encoding="utf-8",
+    )
+    registry = load(path)
+    assert sorted(registry) == ["www.hangzhou.gov.cn", "www.yuhang.gov.cn", "xxgk.yuhang.gov.cn"]
+    assert {code: (b.name, b.hosts) for code, b in registry.bodies.items()} == {
+        "330100": ("浙江省杭州市", ("www.hangzhou.gov.cn",)),
+        "330102": ("浙江省杭州市上城区", ("www.hangzhou.gov.cn",)),
+        "330110": ("浙江省杭州市余杭区", ("www.yuhang.gov.cn", "xxgk.yuhang.gov.cn")),
+    }

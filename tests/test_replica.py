@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import http.client
 import io
 import json
@@ -17,7 +16,6 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import pytest
-from conftest import ROOT
 from docx import Document
 from lxml import html as lxml_html
 
@@ -502,19 +500,6 @@ def test_legacy_report_renders_without_tables():
 
 
 # --- where the content comes from ------------------------------------------------------------------------------
-
-
-def test_replica_imports_nothing_from_the_parsers():
-    # The tests check the parser against the replica: the replica must not be made by the parser.
-    imported = set()
-    for path in (ROOT / "replica").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                imported |= {(path.name, a.name) for a in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                imported.add((path.name, node.module))
-    assert [i for i in imported if i[1].split(".")[0] == "parsers"] == []
-    assert ("seeds.py", "common.template") in imported
 
 
 def test_report_text_rules():

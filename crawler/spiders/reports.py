@@ -10,7 +10,7 @@ summary says which 年报 columns and CMS family it found (discovery).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,11 +20,12 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from common.families import GENERIC
+from common.outcomes import Outcome
 from common.recognise import is_report_title, is_unit_name, year_of
+from common.registry import Site, load, site_for_url
 from crawler.families import BY_NAME, Family, Link, family_of
 from crawler.items import Discovery
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
-from crawler.registry import Site, from_settings, site_for_url
 
 MAX_NAV_DEPTH = 4  # home -> 政务公开 -> 政府信息公开 -> 年报 column: menus beyond that are elsewhere
 _COLUMN_TEXT = re.compile(r"年报|年度报告")
@@ -43,7 +44,9 @@ class ReportsSpider(Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        registry = from_settings(settings)
+        # Loaded once by `nianbao crawl` and passed as is, or the file NIANBAO_REGISTRY names (`scrapy crawl reports`).
+        registry = settings.get("NIANBAO_REGISTRY")
+        registry = registry if isinstance(registry, Mapping) else load(registry or None)
         start_urls = settings.getlist("NIANBAO_START_URLS")
         hosts = [h.strip() for h in settings.getlist("NIANBAO_SITES") if h.strip()]
         unknown = [h for h in hosts if h not in registry]
@@ -53,7 +56,7 @@ class ReportsSpider(Spider):
             spider.sites = [replace(site_for_url(registry, u) or adhoc_site(u), start_urls=(u,)) for u in start_urls]
         else:
             spider.sites = [registry[h] for h in hosts] if hosts else list(registry.values())
-        spider.registry = registry | {s.host: s for s in spider.sites}
+        spider.registry = {**registry, **{s.host: s for s in spider.sites}}
         spider.allowed_domains = [s.domain for s in spider.sites]
         return spider
 
@@ -77,7 +80,7 @@ class ReportsSpider(Spider):
 
     @staticmethod
     def _ok(response: Response) -> bool:
-        return isinstance(response, TextResponse) and response.meta.get("nianbao_outcome") == "ok"
+        return isinstance(response, TextResponse) and response.meta.get("nianbao_outcome") == Outcome.OK
 
     # --- pages ----------------------------------------------------------------------------------------------
 

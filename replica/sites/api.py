@@ -17,6 +17,7 @@ from datetime import date
 
 from replica.content import Publication, Unit
 from replica.render import report_html
+from replica.sites.challenges import jiasule_challenge
 from replica.sites.common import (
     CONTENT_TYPES,
     Article,
@@ -28,7 +29,6 @@ from replica.sites.common import (
     at_time,
     attachment_body,
     crumb_links,
-    jiasule_challenge,
     link_list,
     meta_tags,
     newest,

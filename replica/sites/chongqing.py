@@ -15,6 +15,7 @@ from datetime import date
 
 from replica.content import Publication, Unit
 from replica.render import report_html
+from replica.sites.challenges import ruishu_challenge
 from replica.sites.common import (
     CONTENT_TYPES,
     Article,
@@ -32,7 +33,6 @@ from replica.sites.common import (
     not_found_page,
     pages_of,
     report_entry,
-    ruishu_challenge,
     short_name,
     stable_int,
     tools_links,

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from replica.content import Publication, Unit
 from replica.render import report_html
+from replica.sites.challenges import script_stub_challenge
 from replica.sites.common import (
     CONTENT_TYPES,
     Article,
@@ -35,7 +36,6 @@ from replica.sites.common import (
     news_items,
     not_found_page,
     report_entry,
-    script_stub_challenge,
     short_name,
     stable_hex,
     stable_int,

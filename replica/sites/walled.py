@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from replica.content import Publication, Unit
-from replica.sites.common import AttachmentFiles, Site, ruishu_challenge
+from replica.sites.challenges import ruishu_challenge
+from replica.sites.common import AttachmentFiles, Site
 
 
 @dataclass(frozen=True)

