@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from common.template import Template, all_columns, check_specs
+from common.template import Label, Template, all_columns, check_specs
 from parsers.model import Cell, CheckResult
 from parsers.values import clean
 
@@ -63,16 +63,21 @@ def requests_balance(values: Values, tpl: Template, narrative: str) -> list[Inst
     ]
 
 
-def requests_row_totals(values: Values, tpl: Template, narrative: str) -> list[Instance]:
-    applicants = [c.key for c in tpl.requests_columns if c.key != "total"]
+def _row_totals(values: Values, table: str, rows: tuple[Label, ...], columns: tuple[Label, ...]) -> list[Instance]:
+    """For every row: its total column is the sum of its other columns."""
+    parts = [c.key for c in columns if c.key != "total"]
     return [
         _equation(
             row.key,
-            _cells(values, [f"requests.{row.key}.total"]),
-            _cells(values, [f"requests.{row.key}.{c}" for c in applicants]),
+            _cells(values, [f"{table}.{row.key}.total"]),
+            _cells(values, [f"{table}.{row.key}.{c}" for c in parts]),
         )
-        for row in tpl.requests_rows
+        for row in rows
     ]
+
+
+def requests_row_totals(values: Values, tpl: Template, narrative: str) -> list[Instance]:
+    return _row_totals(values, "requests", tpl.requests_rows, tpl.requests_columns)
 
 
 def requests_outcome_total(values: Values, tpl: Template, narrative: str) -> list[Instance]:
@@ -89,15 +94,7 @@ def requests_outcome_total(values: Values, tpl: Template, narrative: str) -> lis
 
 
 def appeals_totals(values: Values, tpl: Template, narrative: str) -> list[Instance]:
-    parts = [c.key for c in tpl.appeals_columns if c.key != "total"]
-    return [
-        _equation(
-            row.key,
-            _cells(values, [f"appeals.{row.key}.total"]),
-            _cells(values, [f"appeals.{row.key}.{c}" for c in parts]),
-        )
-        for row in tpl.appeals_rows
-    ]
+    return _row_totals(values, "appeals", tpl.appeals_rows, tpl.appeals_columns)
 
 
 _NONE_RECEIVED = re.compile(r"未(?:收到|受理)[^。;]{0,16}?(?:政府信息公开|依申请公开)申请")

@@ -120,7 +120,6 @@ class ParseResult:
     warnings: list[str] = field(default_factory=list)  # what was read with doubt, or could not be placed
     text: str = ""  # narrative text (paragraphs), for search
     document: Document | None = None
-    table_kinds: dict[int, str] = field(default_factory=dict)  # block index -> active | requests | appeals
 
     def cell_map(self) -> dict[str, Cell]:
         return {c.key: c for c in self.cells}

@@ -76,7 +76,6 @@ def read_report(doc: Document) -> ParseResult:
             kind = classify(block)
             if kind:
                 kinds[index] = kind
-    result.table_kinds = kinds
     tables = [doc.blocks[i] for i in kinds]
     template = detect_template([t for t in tables if isinstance(t, Table)])
     if template is None and tables and year and template_for_year(year) in templates():
