@@ -94,14 +94,17 @@ class Template:
 
     def label_of(self, table: str, row: str, column: str) -> tuple[str, str]:
         """Official (row label, column label) of a cell."""
-        if table == "active":
-            for block in self.active_blocks:
-                rows = {r.key: r for r in block.rows}
-                if row in rows:
-                    cols = {c.key: c for c in block.columns}
-                    return rows[row].label, cols[column].label
-            raise KeyError((table, row, column))
-        return {r.key: r for r in self.rows(table)}[row].label, {c.key: c for c in self.columns(table)}[column].label
+        return _cell_labels(self.name)[(table, row, column)]
+
+
+@cache
+def _cell_labels(template: str) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """Every cell of a template with its official labels (the build labels millions of cells)."""
+    tpl = templates()[template]
+    tables = [("active", b.rows, b.columns) for b in tpl.active_blocks]
+    tables += [("requests", tpl.requests_rows, tpl.requests_columns)]
+    tables += [("appeals", tpl.appeals_rows, tpl.appeals_columns)]
+    return {(table, r.key, c.key): (r.label, c.label) for table, rows, columns in tables for r in rows for c in columns}
 
 
 @dataclass(frozen=True)
