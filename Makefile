@@ -20,8 +20,8 @@ demo: setup
 demo-build: setup
 	$(BIN)/nianbao demo --no-serve
 
-test: setup  # type checks of the pure layers, then every test
-	$(BIN)/mypy parsers archive
+test: setup  # type checks, then every test
+	$(BIN)/mypy common archive parsers publish
 	$(BIN)/pytest
 
 test-fast: setup  # for development: everything but the crawls of the replica and the LibreOffice conversions

@@ -13,11 +13,13 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
 from parsers.model import ParseResult
+
+Key = TypeVar("Key", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -44,13 +46,13 @@ def _failure(reason: str) -> ParseResult:
 
 def run(
     task: Callable[..., ParseResult],
-    items: Iterable[tuple[Hashable, tuple[Any, ...]]],
+    items: Iterable[tuple[Key, tuple[Any, ...]]],
     jobs: int,
     limits: Limits,
-) -> Iterator[tuple[Hashable, ParseResult, bool]]:
+) -> Iterator[tuple[Key, ParseResult, bool]]:
     """`task(*args)` for each (key, args) in worker processes; yields (key, result, from_worker) as they finish.
     `from_worker` is False when the pool made the result because the worker overran its time or died."""
-    in_flight: dict[Future, Hashable] = {}
+    in_flight: dict[Future[ParseResult], Key] = {}
     pending = iter(items)
     with ProcessPool(max_workers=jobs, initializer=_limit_memory, initargs=(limits.memory_mib,)) as pool:
         while True:

@@ -121,7 +121,7 @@ def build(
         summary.outcomes = OutcomeCounts.of(f["outcome"] for f in fetches)
         as_of = max((f["fetched_at"] for f in fetches), default="1970-01-01")
         latest, documents = latest_ok_fetches(fetches), document_rows(fetches)
-        del fetches
+        del fetches  # the write streams them from the index again
         groups = candidates(latest, index.discoveries())
         # parse: the pages first; the attachments only of pages that are not reports themselves
         stage = ParseStage(data_dir, cache, jobs or default_jobs(), limits or Limits(), progress)
@@ -153,9 +153,7 @@ def build(
             writer.insert("reports", [r])
             writer.insert("cells", cell_rows(r["id"], result))
             writer.insert("checks", checks)
-            writer.insert(
-                "extra_rows", sorted(extra_rows(r["id"], result), key=lambda e: (e["table_key"], e["position"]))
-            )
+            writer.insert("extra_rows", extra_rows(r["id"], result))
             summary.parse_status[r["parse_status"]] += 1
             summary.reports_with_failed_checks += r["checks_failed"] > 0
             r.pop("body")  # the text is written; coverage and checks need only the small fields

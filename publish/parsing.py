@@ -3,7 +3,7 @@ time and memory limits, or taken from the parse cache. Only a small summary of e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +63,7 @@ class ParseStage:
     cached: int = 0  # documents taken from the cache
     _unstored: dict[str, ParseResult] = field(default_factory=dict)  # the pool's own failures, kept out of the cache
 
-    def run(self, fetches: Iterable[dict[str, Any]]) -> dict[str, Summary]:
+    def run(self, fetches: Iterable[Mapping[str, Any]]) -> dict[str, Summary]:
         """Summaries by SHA-256 of the documents these fetches archived (each distinct payload once)."""
         wanted = {f["sha256"]: f for f in fetches}
         summaries = self.cache.summaries(wanted)
@@ -72,16 +72,14 @@ class ParseStage:
         if not todo:
             return summaries
         self.progress(f"  parsing {len(todo)} documents with {self.jobs} workers ({len(summaries)} from the cache)")
-        items = (
-            (sha, (str(self.data_dir.warc_dir), str(self.data_dir.index), f["warc_file"], f["warc_offset"]))
-            for sha, f in ((sha, wanted[sha]) for sha in todo)
-        )
+        warc_dir, index = str(self.data_dir.warc_dir), str(self.data_dir.index)
+        items = ((sha, (warc_dir, index, wanted[sha]["warc_file"], wanted[sha]["warc_offset"])) for sha in todo)
         for n, (sha, result, from_worker) in enumerate(pool.run(parse_archived, items, self.jobs, self.limits), 1):
-            summaries[str(sha)] = summary_of(result)
-            if from_worker:  # a time limit or a dead worker says something of this run, not of the document
-                self.cache.put(str(sha), result, summaries[str(sha)])
-            else:
-                self._unstored[str(sha)] = result
+            summaries[sha] = summary_of(result)
+            if from_worker:
+                self.cache.put(sha, result, summaries[sha])
+            else:  # an overrun or a dead worker says something of this run, not of the document: try it next time
+                self._unstored[sha] = result
             if n % 100 == 0 or n == len(todo):
                 self.cache.commit()
                 self.progress(f"  parsed {n}/{len(todo)}")

@@ -28,7 +28,7 @@ class Candidate:
 
     @property
     def sha256(self) -> str:
-        return self.fetch["sha256"]
+        return str(self.fetch["sha256"])
 
 
 @dataclass(frozen=True)

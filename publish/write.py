@@ -56,7 +56,7 @@ class DatabaseWriter:
         self.conn.executescript(schema_parts()[1])
         self.conn.executescript(wide_views_sql())
         # Chinese has no spaces between words: trigram FTS finds any substring of 3+ characters.
-        sqlite_utils.Database(self.conn)["reports"].enable_fts(
+        sqlite_utils.Database(self.conn).table("reports").enable_fts(
             ["title", "agency", "body"], tokenize="trigram", create_triggers=False
         )
         self.conn.close()
