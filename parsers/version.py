@@ -3,21 +3,50 @@ cache keys results by it, so any change of the parser parses again, and nothing 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# parsers/ and the neutral modules it imports (the template spec, title recognition, family body selectors).
-SOURCE_DIRS = (ROOT / "parsers", ROOT / "common")
-SOURCE_SUFFIXES = (".py", ".json")
+ENTRY = ROOT / "parsers" / "extract.py"  # parse() itself
+DATA_DIRS = (ROOT / "parsers", ROOT / "common")  # its data files (the template spec)
 # Libraries whose reading of a document can change a result.
 LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "lxml", "trafilatura", "justext")
 
 
+def _module_file(name: str) -> Path | None:
+    """The project file of a dotted module name, if it is one of ours."""
+    base = ROOT.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def _imported(path: Path) -> set[Path]:
+    """The project modules a module imports (anywhere in it, function bodies too), with their packages."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    parents = {".".join(n.split(".")[:i]) for n in names for i in range(1, n.count(".") + 1)}
+    return {f for n in names | parents if (f := _module_file(n))}
+
+
 def source_files() -> list[Path]:
-    return sorted(p for d in SOURCE_DIRS for p in d.rglob("*") if p.suffix in SOURCE_SUFFIXES)
+    """parse() and every project module it imports, directly or not, and the data files beside them."""
+    seen: set[Path] = set()
+    todo = [ENTRY]
+    while todo:
+        path = todo.pop()
+        if path not in seen:
+            seen.add(path)
+            todo += _imported(path)
+    return sorted(seen | {p for d in DATA_DIRS for p in d.glob("*.json")})
 
 
 @cache

@@ -82,6 +82,7 @@ class ParseStage:
                 self._unstored[sha] = result
             if n % 100 == 0 or n == len(todo):
                 self.cache.commit()
+            if n % max(100, len(todo) // 10) == 0 or n == len(todo):
                 self.progress(f"  parsed {n}/{len(todo)}")
         self.parsed += len(todo)
         return summaries
