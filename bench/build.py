@@ -33,7 +33,9 @@ SAMPLE_SECONDS = 0.025
 # Targets of issue 7 on a 2-core machine.
 TARGET_SIZE, TARGET_WARM_SECONDS = 10_000, 60.0
 MEMORY_SIZE, MEMORY_MIB = 20_000, 1024.0
-LINEAR_TOLERANCE = 1.25  # seconds per 1,000 reports may grow this much from the smallest size to the largest
+# CPU seconds per 1,000 reports may grow this much from the smallest size to the largest. Judged on CPU seconds (of
+# the build and its workers): the work done, which other load on the machine does not change, unlike wall time.
+LINEAR_TOLERANCE = 1.25
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -170,12 +172,12 @@ def verdicts(results: dict[int, tuple[Run, Run]]) -> list[str]:
         small, large = sizes[0], sizes[-1]
         for label, which in (("cold", 0), ("warm", 1)):
             a, b = results[small][which], results[large][which]
-            ratio = per_thousand(b.seconds, large) / per_thousand(a.seconds, small)
+            wall = per_thousand(b.seconds, large) / per_thousand(a.seconds, small)
             cpu = per_thousand(b.cpu_seconds, large) / per_thousand(a.cpu_seconds, small)
-            met = "met" if ratio <= LINEAR_TOLERANCE else "MISSED"
+            met = "met" if cpu <= LINEAR_TOLERANCE else "MISSED"
             lines.append(
-                f"linear time ({label}): seconds per 1,000 reports at {large:,} are {ratio:.2f}× those at "
-                f"{small:,} (CPU seconds {cpu:.2f}×; ≤ {LINEAR_TOLERANCE}× allowed), {met}"
+                f"linear time ({label}): CPU seconds per 1,000 reports at {large:,} are {cpu:.2f}× those at "
+                f"{small:,} (wall seconds {wall:.2f}×; ≤ {LINEAR_TOLERANCE}× allowed), {met}"
             )
     else:
         lines.append("linear time: needs two sizes")
