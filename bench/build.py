@@ -4,7 +4,8 @@
 
 Each archive is written once by bench.synthetic (the project's own WARC writer and index) and cached in
 <data dir>/bench-build/<corpus version>/<size>/. For each size, `nianbao build` runs cold (no database, no parse
-cache) and then warm (again, with the parse cache the cold run left). Time is wall time of the whole command; peak
+cache) and then warm (again, with the parse cache the cold run left). Time is the wall time of the whole command and
+its CPU time (user + system, workers included: on a busy machine the wall time grows, the CPU time does not); peak
 memory is the largest sum of resident memory of the build process and all its descendants (workers included),
 sampled every 25 ms from /proc (shared pages count once per process: an upper bound). "Cold" means a cold parse
 cache: the archive's files are in the OS page cache either way.
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,7 +129,7 @@ def build(data: DataDir, jobs: int | None) -> Run:
         text = output.read().decode("utf-8", "replace")
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{text[-3000:]}")
-    with sqlite3.connect(f"{data.database.resolve().as_uri()}?mode=ro", uri=True) as db:
+    with closing(sqlite3.connect(f"{data.database.resolve().as_uri()}?mode=ro", uri=True)) as db:
         reports, parsed_ok = db.execute(
             "SELECT count(*), count(*) FILTER (WHERE parse_status = 'ok') FROM reports"
         ).fetchone()
