@@ -48,7 +48,7 @@ class Run:
     peak_mib: float
     reports: int  # rows in the database's reports table
     parsed_ok: int
-    cache_line: str | None  # what the build said about parsed and cached documents, if it says it
+    cache_line: str | None  # what the build said about parsed and cached documents
 
 
 def corpus(data: DataDir, size: int) -> tuple[DataDir, float | None]:
@@ -133,7 +133,7 @@ def build(data: DataDir, jobs: int | None) -> Run:
         reports, parsed_ok = db.execute(
             "SELECT count(*), count(*) FILTER (WHERE parse_status = 'ok') FROM reports"
         ).fetchone()
-    line = re.search(r"^.*parsed \d+ documents?.*$", text, re.MULTILINE | re.IGNORECASE)
+    line = re.search(r"^.*\bparsed\b.*\d.*\bcache\b.*$", text, re.MULTILINE)  # parsed N, M from the cache
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return Run(seconds, cpu, peak, reports, parsed_ok, line.group(0).strip() if line else None)
 

@@ -239,9 +239,26 @@ class Crawl:
             **location.index_fields(),
         )
 
-    def found(self, site: str, url: str, kind: str, title: str, referrer: str, **fields: object) -> None:
+    def found(
+        self,
+        site: str,
+        url: str,
+        kind: str,
+        title: str,
+        referrer: str,
+        year: int | None = None,
+        agency: str | None = None,
+    ) -> None:
         self.index.add_discovery(
-            RUN_ID, url, kind, site=site, title=title, referrer=referrer, found_at=self.clock, **fields
+            RUN_ID,
+            url,
+            kind,
+            site=site,
+            title=title,
+            year=year,
+            agency_hint=agency,
+            referrer=referrer,
+            found_at=self.clock,
         )
 
     def close(self) -> None:
@@ -283,7 +300,7 @@ def write_column(crawl: Crawl, government: str, column: str, column_text: str, r
     root = column[: column.rindex("/", 0, -1) + 1]
     crawl.fetch(host, column, page(government, column_text, link_list(links)), HTML_TYPE, root)
     for (url, title), p in zip(links, reports, strict=True):
-        crawl.found(host, url, "report_page", title, column, year=p.year, agency_hint=column_text)
+        crawl.found(host, url, "report_page", title, column, p.year, column_text)
     for (url, title), p, content in zip(links, reports, contents, strict=True):
         source = p.unit.agency.removeprefix(region) or p.unit.agency
         if not p.docx:
@@ -294,5 +311,5 @@ def write_column(crawl: Crawl, government: str, column: str, column_text: str, r
         body = page(government, title, detail(title, p.published_on, source, attachment_body(title, "./" + name)))
         crawl.fetch(host, url, body, HTML_TYPE, column)
         document = url.rsplit("/", 1)[0] + "/" + name
-        crawl.found(host, document, "attachment", f"{title}.docx", url, year=p.year)
+        crawl.found(host, document, "attachment", f"{title}.docx", url, p.year)
         crawl.fetch(host, document, docx_bytes(content), DOCX_TYPE, url)
