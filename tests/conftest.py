@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# The replica is not installed with the package (pyproject.toml): tests import it from the clone.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 FIXTURES = ROOT / "tests" / "fixtures"
 SEEDS = ROOT / "replica" / "content" / "seeds"
 GOLD = ROOT / "replica" / "content" / "gold"  # the seeds' cells: the parser's oracle and the replica's source
