@@ -33,3 +33,4 @@ lint: setup
 bench: setup
 	$(BIN)/python -m bench.pipeline_bench
 	$(BIN)/python -m bench.parse_bench
+	$(BIN)/python -m bench.build

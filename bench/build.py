@@ -53,7 +53,7 @@ class Run:
 
 def corpus(data: DataDir, size: int) -> tuple[DataDir, float | None]:
     """The cached archive of `size` reports, written first if missing: (its data directory, seconds to write it)."""
-    root = data.root.resolve() / "bench-build" / VERSION / str(size)
+    root = data.bench_archives.resolve() / VERSION / str(size)
     if root.is_dir():
         return DataDir(root), None
     root.parent.mkdir(parents=True, exist_ok=True)

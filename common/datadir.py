@@ -1,8 +1,7 @@
-"""The data directory: the one place that knows where archive, index, database, caches and locks live, and that
-resolves `--data-dir` > `$NIANBAO_DATA_DIR` > `data/`.
+"""The data directory: the one place that knows where the archive, its index, the database and the caches live, and
+that resolves `--data-dir` > `$NIANBAO_DATA_DIR` > `data/`.
 
-One DataDir is one writer (a shard): the archive, index, lock and caches of one crawl process. A build reads the
-archive of one or several of them (`archives`) and writes its database and parse cache here.
+One DataDir is what one writer owns: the archive and index of one crawl process, and what the build makes of them.
 """
 
 from __future__ import annotations
@@ -42,10 +41,6 @@ class DataDir:
     def has_archive(self) -> bool:
         return self.index.exists()
 
-    def archives(self) -> list[DataDir]:
-        """The shards a build reads: this data directory's own archive (workers' shards join here later)."""
-        return [self]
-
     # --- what is built from it ------------------------------------------------------------------------------
 
     @property
@@ -70,7 +65,13 @@ class DataDir:
 
     @property
     def bench_corpus(self) -> Path:
+        """bench/parse_bench.py's documents."""
         return self.root / "bench-corpus"
+
+    @property
+    def bench_archives(self) -> Path:
+        """bench/build.py's synthetic archives."""
+        return self.root / "bench-build"
 
     def __str__(self) -> str:
         return str(self.root)

@@ -38,10 +38,16 @@ class OutcomeCounts(Counter):
     def errors(self) -> int:
         return self[Outcome.HTTP_ERROR] + self.network_errors
 
-    def line(self) -> str:
-        """`152 fetched (142 ok, 4 HTTP errors, 0 network errors, 4 challenges, 2 refused by robots.txt)`."""
-        return (
-            f"{self.fetched} fetched ({self[Outcome.OK]} ok, {self[Outcome.HTTP_ERROR]} HTTP errors, "
-            f"{self.network_errors} network errors, {self[Outcome.CHALLENGE]} challenges, "
-            f"{self[Outcome.ROBOTS_REFUSED]} refused by robots.txt)"
-        )
+    def breakdown(self) -> str:
+        """`(142 ok, 4 HTTP errors, 0 network errors, 4 challenges, 2 refused by robots.txt)`, with redirects and
+        304s when there are any: the parts add up to the number fetched."""
+        parts = [
+            f"{self[Outcome.OK]} ok",
+            *([f"{self[Outcome.NOT_MODIFIED]} not modified"] if self[Outcome.NOT_MODIFIED] else []),
+            *([f"{self[Outcome.REDIRECT]} redirects"] if self[Outcome.REDIRECT] else []),
+            f"{self[Outcome.HTTP_ERROR]} HTTP errors",
+            f"{self.network_errors} network errors",
+            f"{self[Outcome.CHALLENGE]} challenges",
+            f"{self[Outcome.ROBOTS_REFUSED]} refused by robots.txt",
+        ]
+        return f"({', '.join(parts)})"

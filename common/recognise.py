@@ -62,6 +62,16 @@ def year_of(title: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+# What report documents are published as (attachment links end so; link texts often carry the name too).
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".jpg", ".jpeg", ".png")
+
+
+def without_extension(link_text: str) -> str:
+    """A link text like 某某2021年政府信息公开工作年度报告.pdf, as a title."""
+    stripped = link_text.rstrip()
+    return next((stripped[: -len(e)] for e in ATTACHMENT_EXTENSIONS if stripped.lower().endswith(e)), link_text)
+
+
 # Words of the menus that lead to the reports (政务公开, 信息公开年报 …).
 NAV = re.compile(r"政务公开|信息公开|年度报告|年报")
 _UNIT_NAME = re.compile(r"(?:政府|办公室|办|局|委员会|委|镇|乡|街道|办事处|中心|院|厅|署|处|队|站)$")

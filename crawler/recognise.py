@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from common.recognise import NAV, year_of
+from common.recognise import ATTACHMENT_EXTENSIONS, NAV, year_of
 
 # Path segments of 年报 columns on the CMS families we know: zfxxgknb, zfxxgknb_88827, zfxxgkndbg86, xxgknb …
 _REPORT_COLUMN_SEGMENT = re.compile(r"^(?:zfxxgk|xxgk|gk)?(?:nb|ndbg|nianbao)[_0-9a-z]*$", re.I)
-ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".et", ".ofd", ".jpg", ".jpeg", ".png")
 _LIST_PAGE = re.compile(r"^(?:(?:index|list|default)(?:_\d+)?\.\w+)?$")  # "" is the folder itself
 _WAP_TWIN = re.compile(r"_wap(\.s?html?)$")
 

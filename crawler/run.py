@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -19,6 +20,9 @@ from crawler.archiving import new_run_id
 
 @dataclass
 class CrawlOptions:
+    """What the command line says; what it leaves out (None, empty) stays as crawler/settings.py read it from the
+    environment."""
+
     data_dir: DataDir
     sites: list[str] = field(default_factory=list)  # hosts; empty = every registered site
     start_urls: list[str] = field(default_factory=list)  # discovery: crawl from these pages, registered or not
@@ -26,37 +30,38 @@ class CrawlOptions:
     proxy: str | None = None
     replica_ca: str | None = None
     delay: float | None = None
-    log_level: str = "INFO"
+    log_level: str | None = None
 
 
-def scrapy_settings(options: CrawlOptions, run_id: str) -> Settings:
+def scrapy_settings(options: CrawlOptions) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
-    overrides = {
-        "DATA_DIR": str(options.data_dir),
-        "NIANBAO_RUN_ID": run_id,
+    given = {
         "NIANBAO_SITES": options.sites,
         "NIANBAO_START_URLS": options.start_urls,
-        "NIANBAO_REGISTRY": options.registry,
-        "NIANBAO_PROXY": options.proxy or "",
-        "NIANBAO_REPLICA_CA": options.replica_ca or "",
+        "NIANBAO_PROXY": options.proxy,
+        "NIANBAO_REPLICA_CA": options.replica_ca,
         "LOG_LEVEL": options.log_level,
     }
+    overrides: dict[str, Any] = {"DATA_DIR": str(options.data_dir), "NIANBAO_REGISTRY": options.registry}
+    overrides |= {name: value for name, value in given.items() if value}
     if options.delay is not None:
         overrides["DOWNLOAD_DELAY"] = options.delay
         overrides["AUTOTHROTTLE_START_DELAY"] = max(options.delay, 0.1)
         overrides["AUTOTHROTTLE_MAX_DELAY"] = max(options.delay * 10, 1.0)
+    overrides["NIANBAO_RUN_ID"] = settings.get("NIANBAO_RUN_ID") or new_run_id()
     settings.setdict(overrides, priority="cmdline")
     return settings
 
 
 def crawl(options: CrawlOptions) -> str:
-    """Run the reports spider to completion (blocks; once per process, as Twisted's reactor cannot restart)."""
-    run_id = new_run_id()
-    process = CrawlerProcess(scrapy_settings(options, run_id))
+    """Run the reports spider to completion (blocks; once per process, as Twisted's reactor cannot restart).
+    Returns the run's id."""
+    settings = scrapy_settings(options)
+    process = CrawlerProcess(settings)
     process.crawl("reports")
     process.start()
-    return run_id
+    return str(settings["NIANBAO_RUN_ID"])
 
 
 @dataclass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -32,8 +31,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         sites=args.site or [],
         start_urls=args.start_url or [],
         registry=load(args.registry),
-        proxy=args.proxy or os.environ.get("NIANBAO_PROXY"),
-        replica_ca=args.replica_ca or os.environ.get("NIANBAO_REPLICA_CA"),
+        proxy=args.proxy,
+        replica_ca=args.replica_ca,
         delay=args.delay,
         log_level=args.log_level,
     )
@@ -146,6 +145,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # --- arguments ------------------------------------------------------------------------------------------------
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a positive whole number, not {text!r}")
+    return int(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"a positive number, not {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -165,7 +180,7 @@ def parser() -> argparse.ArgumentParser:
         "demo",
         parents=[common],
         help="replica crawl -> archive -> build -> Datasette",
-        description="Start the replica sites, crawl them, build data/reports.db and serve it.",
+        description="Start the replica sites, crawl them, build reports.db in the data directory and serve it.",
     )
     demo.add_argument("--no-serve", action="store_true", help="stop after the build (for scripts)")
     demo.add_argument("--port", type=int, default=8001, help="Datasette port (default 8001)")
@@ -207,30 +222,34 @@ def parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="seconds between requests to one site (default 1; a larger robots.txt Crawl-delay or registry delay wins)",
     )
-    crawl.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    crawl.add_argument(
+        "--log-level",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="Scrapy's (default $NIANBAO_LOG_LEVEL or INFO)",
+    )
     crawl.set_defaults(func=cmd_crawl)
 
     build = sub.add_parser(
         "build",
         parents=[common],
-        help="build data/reports.db from the archive (no network)",
+        help="build reports.db in the data directory from its archive (no network)",
         description="Parse the archived reports (in worker processes, each document once: results are cached in the "
         "data directory by payload and parser version) and write reports.db atomically.",
     )
     build.add_argument("--registry", metavar="FILE", help="site registry (default common/sites.toml)")
     build.add_argument(
-        "--jobs", type=int, metavar="N", help="parse in N worker processes (default: the number of cores)"
+        "--jobs", type=_positive, metavar="N", help="parse in N worker processes (default: the number of cores)"
     )
     build.add_argument(
         "--time-limit",
-        type=float,
+        type=_positive_float,
         default=Limits.seconds,
         metavar="SECONDS",
         help=f"per document: a document that takes longer is an error (default {Limits.seconds:g})",
     )
     build.add_argument(
         "--memory-limit",
-        type=int,
+        type=_positive,
         default=Limits.memory_mib,
         metavar="MIB",
         help=f"per parsing worker: a document that needs more is an error (default {Limits.memory_mib})",

@@ -159,3 +159,5 @@ def carry_over_chain(current: Values, previous: Values | None, year: int) -> Che
 ACROSS_YEARS_CHECKS: dict[str, Callable[[Values, Values | None, int], CheckResult]] = {
     "carry_over_chain": carry_over_chain,
 }
+# The cells the checks across years read of each report: (table, row) pairs, every column.
+ACROSS_YEARS_CELLS = (("requests", "carried_over"), ("requests", "carried_forward"))

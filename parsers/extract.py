@@ -68,7 +68,9 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
             document = text.extract(text.decode(data))
         return read_report(document)
     except MemoryError:
-        return ParseResult(status="error", format=fmt, error="out of memory: the document needs more than allowed")
+        return ParseResult(
+            status="error", format=fmt, error="out of memory: the document needs more than allowed", transient=True
+        )
     except Exception as e:  # noqa: BLE001 - any failure becomes a recorded status with its reason
         reason = str(e) if isinstance(e, ExtractionError) else f"{type(e).__name__}: {e}"
         return ParseResult(status="error", format=fmt, error=reason[:500])

@@ -12,7 +12,7 @@ from common.families import body_selectors
 from parsers.labels import first_date, stated_date
 from parsers.model import Document, Paragraph, Table
 
-BODY_SELECTORS = body_selectors()  # the report body containers of the CMS families, most specific first
+BODY_CONTAINERS = body_selectors()  # the report body containers of the CMS families, most specific first
 
 _BLOCK_TAGS = {
     "p",
@@ -94,7 +94,7 @@ def _link_text_len(el: etree._Element) -> int:
 def find_body(root: etree._Element) -> tuple[etree._Element, bool]:
     """The report body: a known CMS container (True), else the deepest block holding most of the page's non-link
     text (False)."""
-    for selector in BODY_SELECTORS:
+    for selector in BODY_CONTAINERS:
         found = root.cssselect(selector)
         if found:
             return max(found, key=_text_len), True

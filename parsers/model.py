@@ -120,6 +120,9 @@ class ParseResult:
     warnings: list[str] = field(default_factory=list)  # what was read with doubt, or could not be placed
     text: str = ""  # narrative text (paragraphs), for search
     document: Document | None = None
+    # Says something of this run, not of the document (a memory or time limit hit, an archive record that could not
+    # be read): such a result is never cached, so the next build tries again.
+    transient: bool = False
 
     def cell_map(self) -> dict[str, Cell]:
         return {c.key: c for c in self.cells}

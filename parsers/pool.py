@@ -41,7 +41,7 @@ def _limit_memory(memory_mib: int) -> None:
 
 
 def _failure(reason: str) -> ParseResult:
-    return ParseResult(status="error", error=reason)
+    return ParseResult(status="error", error=reason, transient=True)
 
 
 def run(
@@ -49,9 +49,9 @@ def run(
     items: Iterable[tuple[Key, tuple[Any, ...]]],
     jobs: int,
     limits: Limits,
-) -> Iterator[tuple[Key, ParseResult, bool]]:
-    """`task(*args)` for each (key, args) in worker processes; yields (key, result, from_worker) as they finish.
-    `from_worker` is False when the pool made the result because the worker overran its time or died."""
+) -> Iterator[tuple[Key, ParseResult]]:
+    """`task(*args)` for each (key, args) in worker processes; yields (key, result) as they finish. A worker that
+    overran its time or died gives a transient `error` result."""
     in_flight: dict[Future[ParseResult], Key] = {}
     pending = iter(items)
     with ProcessPool(max_workers=jobs, initializer=_limit_memory, initargs=(limits.memory_mib,)) as pool:
@@ -67,13 +67,13 @@ def run(
             for future in done:
                 key = in_flight.pop(future)
                 try:
-                    yield key, future.result(), True
+                    yield key, future.result()
                 except FutureTimeout:
-                    yield key, _failure(f"time limit: parsing took more than {limits.seconds:g} s"), False
+                    yield key, _failure(f"time limit: parsing took more than {limits.seconds:g} s")
                 except ProcessExpired as e:
-                    yield key, _failure(f"the parsing worker died ({_exit_reason(e.exitcode)})"), False
+                    yield key, _failure(f"the parsing worker died ({_exit_reason(e.exitcode)})")
                 except Exception as e:  # noqa: BLE001 - a task is not meant to raise; if it does, the run goes on
-                    yield key, _failure(f"parsing failed: {type(e).__name__}: {e}"[:500]), False
+                    yield key, _failure(f"parsing failed: {type(e).__name__}: {e}"[:500])
 
 
 def _exit_reason(exitcode: int | None) -> str:

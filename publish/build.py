@@ -21,17 +21,17 @@ from typing import Any
 from archive.index import ProvenanceIndex
 from archive.stats import site_runs
 from common.datadir import DataDir
-from common.outcomes import OutcomeCounts
+from common.outcomes import Outcome, OutcomeCounts
 from common.registry import Site
 from parsers.pool import Limits, default_jobs
 from parsers.version import parser_version
 from publish.agencies import name_agencies
 from publish.checks import CrossYear, check_counts, check_rows
 from publish.coverage import coverage_rows
-from publish.parse_cache import ParseCache
+from publish.parse_cache import Key, ParseCache
 from publish.parsing import ParseStage
-from publish.rows import cell_rows, document_rows, extra_rows, report_row, result_fields
-from publish.select import candidates, choose, is_report, latest_ok_fetches, published_once
+from publish.rows import add_document, cell_rows, extra_rows, report_row, result_fields
+from publish.select import candidates, choose, is_archived_ok, is_report, published_once
 from publish.write import DatabaseWriter
 
 
@@ -51,7 +51,7 @@ class BuildSummary:
         others = ", ".join(f"{n} {status}" for status, n in sorted(self.parse_status.items()) if status != "ok")
         return [
             f"sites:              {self.sites}",
-            f"pages fetched:      {self.outcomes.line()}",
+            f"pages fetched:      {self.outcomes.fetched} {self.outcomes.breakdown()}",
             f"documents archived: {self.documents} distinct payloads",
             f"documents parsed:   {self.parsed} ({self.cached} more taken from the parse cache)",
             f"reports found:      {self.reports}",
@@ -88,10 +88,10 @@ def _crawl_run_rows(index: ProvenanceIndex) -> list[dict[str, Any]]:
                 "finished_at": run.get("finished_at"),
                 "status": run.get("status"),
                 "fetches": o.fetched,
-                "ok": o["ok"],
-                "http_errors": o["http_error"],
-                "challenges": o["challenge"],
-                "robots_refused": o["robots_refused"],
+                "ok": o[Outcome.OK],
+                "http_errors": o[Outcome.HTTP_ERROR],
+                "challenges": o[Outcome.CHALLENGE],
+                "robots_refused": o[Outcome.ROBOTS_REFUSED],
                 "network_errors": o.network_errors,
                 "report_pages_found": s.report_pages,
                 "attachments_found": s.attachments,
@@ -116,38 +116,46 @@ def build(
     cache = ParseCache(data_dir.parse_cache, parser_version())
     writer = DatabaseWriter(data_dir.database, data_dir.staging_database())
     try:
-        # select: every report page and what it attaches
-        fetches = list(index.fetches())
-        summary.outcomes = OutcomeCounts.of(f["outcome"] for f in fetches)
-        as_of = max((f["fetched_at"] for f in fetches), default="1970-01-01")
-        latest, documents = latest_ok_fetches(fetches), document_rows(fetches)
-        del fetches  # the write streams them from the index again
+        # select: every report page and what it attaches (one pass over the index's fetches)
+        latest: dict[str, dict[str, Any]] = {}
+        documents: dict[str, dict[str, Any]] = {}
+        as_of = "1970-01-01"
+        for fetch in index.fetches():
+            summary.outcomes[fetch["outcome"]] += 1
+            as_of = max(as_of, fetch["fetched_at"])
+            add_document(documents, fetch)
+            if is_archived_ok(fetch):
+                latest[fetch["url"]] = fetch
         groups = candidates(latest, index.discoveries())
         # parse: the pages first; the attachments only of pages that are not reports themselves
         stage = ParseStage(data_dir, cache, jobs or default_jobs(), limits or Limits(), progress)
         progress(f"parsing {len(groups)} report pages and their attachments")
         summaries = stage.run(g[0].fetch for g in groups)
-        summaries |= stage.run(c.fetch for g in groups if not is_report(summaries[g[0].sha256]) for c in g[1:])
+        summaries |= stage.run(c.fetch for g in groups if not is_report(summaries[g[0].key]) for c in g[1:])
         summary.parsed, summary.cached = stage.parsed, stage.cached
         # select: each page's report(s), each document once; rows; agencies; cross-year pairs; coverage
         found = [f for g in groups for f in choose(g, summaries)]
         regions = {host: s.region for host, s in sites.items()}
-        reports = [report_row(f, also_at, regions.get(f.candidate.site or "")) for f, also_at in published_once(found)]
+        keys: dict[str, Key] = {}  # report id -> its parse result
+        reports = []
+        for f, also_at in published_once(found):
+            reports.append(report_row(f, also_at, regions.get(f.candidate.site or "")))
+            keys[reports[-1]["id"]] = f.candidate.key
         reports.sort(key=lambda r: r["id"])
         agencies = name_agencies(reports, regions, {host: s.admin_code for host, s in sites.items()})
-        cross_year = CrossYear(reports, {r["id"]: summaries[r["document_sha256"]]["chain"] for r in reports})
+        cross_year = CrossYear(reports, {r["id"]: summaries[keys[r["id"]]]["across_years"] for r in reports})
         coverage = coverage_rows(reports, agencies, as_of)
         for r in reports:
             documents[r["document_sha256"]]["format"] = r["format"]
 
         progress(f"writing {len(reports)} reports to the database")
         writer.insert("sites", _site_rows(sites))
-        writer.insert("fetches", index.fetches())
+        writer.insert("fetches", index.fetches())  # streamed again from the index
         writer.insert("crawl_runs", _crawl_run_rows(index))
         writer.insert("documents", (documents[k] for k in sorted(documents)))
         writer.insert("agencies", (agencies[k] for k in sorted(agencies)))
         for r in reports:  # one whole parse result at a time
-            result = stage.result(r["document_sha256"])
+            result = stage.result(keys[r["id"]])
             checks = check_rows(r, result, cross_year)
             r.update(result_fields(result), **check_counts(checks))
             writer.insert("reports", [r])

@@ -1,4 +1,4 @@
-"""Build stage "checks": each report's own checks (from its parse result) and the cross-year check, which pairs a
+"""Build stage "checks": each report's own checks (from its parse result) and the checks across years, which pair a
 report with the same agency's report of the year before (from the parse summaries, not from database rows)."""
 
 from __future__ import annotations
@@ -9,30 +9,31 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from common.template import templates
-from parsers.checks import carry_over_chain
+from parsers.checks import ACROSS_YEARS_CHECKS
 from parsers.model import CheckResult, ParseResult
+from publish.select import by_agency_and_year
 
-Number = int | float
+Values = Mapping[str, int | float | None]
 
 
 class CrossYear:
-    """The chain cells of every report with a template, by (agency, year), to pair each with the year before."""
+    """The checks across years (the spec's `across_years` checks, e.g. carry_over_chain): each report with a template
+    is paired with the report that stands for its agency's year before."""
 
-    def __init__(self, reports: Iterable[Mapping[str, Any]], chains: Mapping[str, Mapping[str, Number | None]]):
-        self.chains = chains
-        self.by_agency_year = {(r["agency_id"], r["year"]): r["id"] for r in reports if r["template"] in templates()}
+    def __init__(self, reports: Iterable[Mapping[str, Any]], cells: Mapping[str, Values]):
+        self.cells = cells  # report id -> the cells the checks read
+        self.standing = by_agency_and_year(reports)
 
-    def check(self, report: Mapping[str, Any]) -> CheckResult | None:
+    def checks(self, report: Mapping[str, Any]) -> list[CheckResult]:
         if report["template"] not in templates() or not report["year"]:
-            return None
-        previous = self.by_agency_year.get((report["agency_id"], report["year"] - 1))
-        return carry_over_chain(
-            dict(self.chains[report["id"]]), dict(self.chains[previous]) if previous else None, report["year"]
-        )
+            return []
+        previous = self.standing.get((report["agency_id"], report["year"] - 1))
+        before = dict(self.cells[previous["id"]]) if previous else None
+        current = dict(self.cells[report["id"]])
+        return [check(current, before, report["year"]) for check in ACROSS_YEARS_CHECKS.values()]
 
 
 def check_rows(report: Mapping[str, Any], result: ParseResult, cross_year: CrossYear) -> list[dict[str, Any]]:
-    chain = cross_year.check(report)
     return [
         {
             "report_id": report["id"],
@@ -41,7 +42,7 @@ def check_rows(report: Mapping[str, Any], result: ParseResult, cross_year: Cross
             "severity": c.severity,
             "details": json.dumps(c.details, ensure_ascii=False),
         }
-        for c in sorted([*result.checks, *([chain] if chain else [])], key=lambda c: c.key)
+        for c in sorted([*result.checks, *cross_year.checks(report)], key=lambda c: c.key)
     ]
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from publish.select import by_agency_and_year
+
 # 《政府信息公开条例》第四十九条: departments publish by 31 January, governments (county level and up) by 31 March.
 # Townships and sub-districts are held to 31 January here, as most provinces require of them.
 _MARCH_DEADLINE_LEVELS = ("区县", "市", "省")
@@ -22,9 +24,8 @@ def coverage_rows(
 ) -> list[dict[str, Any]]:
     """`as_of`: when the archive was last crawled (a year whose deadline had not passed then is not missing)."""
     found: dict[str, dict[int, Mapping[str, Any]]] = defaultdict(dict)  # agency -> year -> its report
-    for r in sorted(reports, key=lambda r: (r["parse_status"] != "ok", r["id"])):
-        if r["year"]:
-            found[r["agency_id"]].setdefault(r["year"], r)
+    for (agency_id, year), standing in by_agency_and_year(reports).items():
+        found[agency_id][year] = standing
     rows = []
     for key in sorted(found):
         agency, by_year = agencies[key], found[key]

@@ -1,4 +1,5 @@
-"""The parse cache: parse results by (payload SHA-256, parser version), in one SQLite file of the data directory.
+"""The parse cache: parse results by (payload SHA-256, Content-Type, parser version), in one SQLite file of the data
+directory. The Content-Type is part of the key because parse() reads it (an HTML page's charset).
 
 A rebuild after no change in the archive parses nothing; a new parser version parses everything again (results of
 other versions are dropped once a build has finished with the current one). Each result is stored whole (zlib'd
@@ -11,21 +12,30 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from parsers.model import ParseResult
 
+LAYOUT = 2  # of the cache file; a file of another layout is emptied (it is only a cache)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     sha256          TEXT NOT NULL,
+    content_type    TEXT NOT NULL,
     parser_version  TEXT NOT NULL,
     summary         TEXT NOT NULL,
     record          BLOB NOT NULL,
-    PRIMARY KEY (sha256, parser_version)
+    PRIMARY KEY (sha256, content_type, parser_version)
 )
 """
+
+Key = tuple[str, str]  # (sha256, content type or "")
+
+
+def document_key(fetch: Mapping[str, Any]) -> Key:
+    """The key of the document a fetch archived."""
+    return fetch["sha256"], fetch["content_type"] or ""
 
 
 class ParseCache:
@@ -35,39 +45,42 @@ class ParseCache:
         self._conn = sqlite3.connect(path)
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")  # a lost result is parsed again; nothing else is at risk
+        if self._conn.execute("PRAGMA user_version").fetchone()[0] != LAYOUT:
+            self._conn.execute("DROP TABLE IF EXISTS results")
+            self._conn.execute(f"PRAGMA user_version = {LAYOUT}")
         self._conn.execute(SCHEMA)
 
     def close(self) -> None:
         self._conn.commit()
         self._conn.close()
 
-    def summaries(self, shas: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The summaries of those of `shas` that this parser version has parsed."""
-        wanted = list(dict.fromkeys(shas))
-        found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-            batch = wanted[start : start + 500]
+    def summaries(self, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
+        """The summaries of those of `keys` that this parser version has parsed."""
+        wanted = set(keys)
+        shas = sorted({sha for sha, _ in wanted})
+        found: dict[Key, dict[str, Any]] = {}
+        for start in range(0, len(shas), 500):  # SQLite's limit on bound parameters
+            batch = shas[start : start + 500]
             placeholders = ",".join("?" * len(batch))
-            rows = self._conn.execute(
-                f"SELECT sha256, summary FROM results WHERE parser_version = ? AND sha256 IN ({placeholders})",  # noqa: S608
-                [self.version, *batch],
-            )
-            found.update((sha, json.loads(summary)) for sha, summary in rows)
+            sql = f"SELECT sha256, content_type, summary FROM results WHERE parser_version = ? AND sha256 IN ({placeholders})"  # noqa: S608, E501 - placeholders only
+            rows = self._conn.execute(sql, [self.version, *batch])
+            found.update(((sha, ct), json.loads(s)) for sha, ct, s in rows if (sha, ct) in wanted)
         return found
 
-    def result(self, sha256: str) -> ParseResult:
+    def result(self, key: Key) -> ParseResult:
         row = self._conn.execute(
-            "SELECT record FROM results WHERE sha256 = ? AND parser_version = ?", (sha256, self.version)
+            "SELECT record FROM results WHERE sha256 = ? AND content_type = ? AND parser_version = ?",
+            (*key, self.version),
         ).fetchone()
         if row is None:
-            raise KeyError(f"no parse result of {sha256} for parser version {self.version}")
+            raise KeyError(f"no parse result of {key} for parser version {self.version}")
         return ParseResult.from_record(json.loads(zlib.decompress(row[0])))
 
-    def put(self, sha256: str, result: ParseResult, summary: dict[str, Any]) -> None:
+    def put(self, key: Key, result: ParseResult, summary: dict[str, Any]) -> None:
         record = zlib.compress(json.dumps(result.to_record(), ensure_ascii=False).encode())
         self._conn.execute(
-            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-            (sha256, self.version, json.dumps(summary, ensure_ascii=False), record),
+            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?)",
+            (*key, self.version, json.dumps(summary, ensure_ascii=False), record),
         )
 
     def commit(self) -> None:

@@ -3,55 +3,46 @@
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from common.outcomes import Outcome
-from common.recognise import agency_of, is_unit_name, year_of
+from common.recognise import agency_of, is_unit_name, without_extension, year_of
 from common.template import templates, yuan_per_unit
 from parsers.model import ParseResult
 from publish.agencies import NO_REGION
 from publish.select import Found
 
 
-def document_rows(fetches: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
-    """One row per distinct archived payload (by SHA-256), located at its first fetch."""
-    documents: dict[str, dict[str, Any]] = {}
-    for f in fetches:
-        if f["outcome"] != Outcome.OK or not f["sha256"]:
-            continue
-        doc = documents.get(f["sha256"])
-        if doc is None:
-            documents[f["sha256"]] = {
-                "sha256": f["sha256"],
-                "url": f["url"],
-                "site": f["site"],
-                "content_type": f["content_type"],
-                "format": None,
-                "size": f["length"],
-                "first_seen": f["fetched_at"],
-                "last_seen": f["fetched_at"],
-                "fetch_count": 1,
-                "warc_file": f["warc_file"],
-                "warc_offset": f["warc_offset"],
-                "warc_record_id": f["warc_record_id"],
-            }
-        else:
-            doc["first_seen"] = min(doc["first_seen"], f["fetched_at"])
-            doc["last_seen"] = max(doc["last_seen"], f["fetched_at"])
-            doc["fetch_count"] += 1
-    return documents
+def add_document(documents: dict[str, dict[str, Any]], fetch: Mapping[str, Any]) -> None:
+    """Count a fetch into the row of the distinct payload (by SHA-256) it archived, located at its first fetch."""
+    if fetch["outcome"] != Outcome.OK or not fetch["sha256"]:
+        return
+    doc = documents.get(fetch["sha256"])
+    if doc is None:
+        documents[fetch["sha256"]] = {
+            "sha256": fetch["sha256"],
+            "url": fetch["url"],
+            "site": fetch["site"],
+            "content_type": fetch["content_type"],
+            "format": None,
+            "size": fetch["length"],
+            "first_seen": fetch["fetched_at"],
+            "last_seen": fetch["fetched_at"],
+            "fetch_count": 1,
+            "warc_file": fetch["warc_file"],
+            "warc_offset": fetch["warc_offset"],
+            "warc_record_id": fetch["warc_record_id"],
+        }
+    else:
+        doc["first_seen"] = min(doc["first_seen"], fetch["fetched_at"])
+        doc["last_seen"] = max(doc["last_seen"], fetch["fetched_at"])
+        doc["fetch_count"] += 1
 
 
 def _unit_of(column: str | None) -> str | None:
     """A list column's link text as the publishing unit, when it names one (区财政局; not 政府信息公开年报)."""
     return column if column and is_unit_name(column) else None
-
-
-def _without_extension(link_text: str | None) -> str | None:
-    """A link text like 某某2021年政府信息公开工作年度报告.pdf, as a title."""
-    return re.sub(r"\.(pdf|docx?|wps|xlsx?|ofd)$", "", link_text, flags=re.I) if link_text else None
 
 
 def report_row(found: Found, also_at: list[str], region: Mapping[str, str | None] | None) -> dict[str, Any]:
@@ -62,7 +53,7 @@ def report_row(found: Found, also_at: list[str], region: Mapping[str, str | None
         "id": c.sha256[:16],
         "agency": s["agency"] or agency_of(c.list_title or "") or _unit_of(c.column) or "(unknown)",
         "year": s["year"] or year_of(c.list_title or ""),
-        "title": s["title"] or _without_extension(c.list_title),
+        "title": s["title"] or (without_extension(c.list_title) if c.list_title else None),
         "template": s["template"],
         "published_on": s["published_on"] or found.page["published_on"],
         "site": c.site,

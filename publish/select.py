@@ -10,6 +10,7 @@ from typing import Any
 
 from common.outcomes import Outcome
 from common.template import report_templates
+from publish.parse_cache import Key, document_key
 
 Summary = dict[str, Any]
 UNREADABLE = ("needs_ocr", "error", "no_tables")  # a document that may well be the report, but gave no cells
@@ -30,6 +31,11 @@ class Candidate:
     def sha256(self) -> str:
         return str(self.fetch["sha256"])
 
+    @property
+    def key(self) -> Key:
+        """Its parse result's key."""
+        return document_key(self.fetch)
+
 
 @dataclass(frozen=True)
 class Found:
@@ -40,15 +46,16 @@ class Found:
     page: Summary  # of the page's
 
 
-def latest_ok_fetches(fetches: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    """URL -> its last successful fetch that archived a payload (fetches come oldest first)."""
-    return {f["url"]: f for f in fetches if f["outcome"] == Outcome.OK and f["warc_file"]}
+def is_archived_ok(fetch: Mapping[str, Any]) -> bool:
+    """A successful fetch whose payload is in the archive: the last one of a URL is its candidate."""
+    return fetch["outcome"] == Outcome.OK and bool(fetch["warc_file"])
 
 
 def candidates(
     latest: Mapping[str, Mapping[str, Any]], discoveries: Iterable[Mapping[str, Any]]
 ) -> list[list[Candidate]]:
-    """Per report page: the page itself first, then its attachments; pages in URL order."""
+    """Per report page: the page itself first, then its attachments; pages in URL order. `latest`: each URL's last
+    archived successful fetch."""
     pages: dict[str, Candidate] = {}
     attachments: dict[str, dict[str, Candidate]] = defaultdict(dict)
     for d in sorted(discoveries, key=lambda d: (d["url"], d["id"])):
@@ -74,13 +81,13 @@ def is_report(summary: Summary) -> bool:
     return summary["status"] == "ok" and summary["template"] in report_templates()
 
 
-def choose(group: list[Candidate], summaries: Mapping[str, Summary]) -> list[Found]:
+def choose(group: list[Candidate], summaries: Mapping[Key, Summary]) -> list[Found]:
     """The report(s) a page publishes: the page when it carries the tables (or is a legacy report), else each
     attachment that does; else what could not be read, with the status that says why; else the page."""
-    page = summaries[group[0].sha256]
+    page = summaries[group[0].key]
     if is_report(page):
         return [Found(group[0], page, page)]
-    attached = [Found(c, summaries[c.sha256], page) for c in group[1:]]
+    attached = [Found(c, summaries[c.key], page) for c in group[1:]]
     parsed = [f for f in attached if is_report(f.summary)]
     unreadable = [f for f in attached if f.summary["status"] in UNREADABLE]
     return parsed or unreadable or [Found(group[0], page, page)]
@@ -99,3 +106,13 @@ def published_once(found: list[Found]) -> list[tuple[Found, list[str]]]:
         also_at = sorted({g.candidate.detail_url for g in same} - {first.candidate.detail_url})
         result.append((first, also_at))
     return result
+
+
+def by_agency_and_year(reports: Iterable[Mapping[str, Any]]) -> dict[tuple[str, int], Mapping[str, Any]]:
+    """The report that stands for each (agency, year) in coverage and checks across years: one that parsed, else
+    the first by id."""
+    standing: dict[tuple[str, int], Mapping[str, Any]] = {}
+    for r in sorted(reports, key=lambda r: (r["parse_status"] != "ok", r["id"])):
+        if r["year"]:
+            standing.setdefault((r["agency_id"], r["year"]), r)
+    return standing

@@ -21,8 +21,10 @@ BATCH = 5000
 
 def schema_parts() -> tuple[str, str]:
     """(tables, what comes after the load) of schema.sql."""
-    tables, _, after = SCHEMA.read_text(encoding="utf-8").partition(_AFTER_THE_LOAD)
-    return tables, _AFTER_THE_LOAD + after
+    tables, marker, after = SCHEMA.read_text(encoding="utf-8").partition(_AFTER_THE_LOAD)
+    if not marker:
+        raise ValueError(f"{SCHEMA} lacks the line {_AFTER_THE_LOAD!r} that separates tables from indexes and views")
+    return tables, marker + after
 
 
 class DatabaseWriter:

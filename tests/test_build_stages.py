@@ -72,15 +72,17 @@ def _result() -> ParseResult:
     )
 
 
-def test_parse_cache_keeps_results_per_parser_version(tmp_path):
+def test_parse_cache_keeps_results_per_payload_content_type_and_parser_version(tmp_path):
     path = tmp_path / "cache" / "parse.sqlite"
+    page, as_gbk = ("aa", "text/html; charset=utf-8"), ("aa", "text/html; charset=gbk")
     cache = ParseCache(path, "v1")
-    cache.put("aa", _result(), {"status": "ok"})
+    cache.put(page, _result(), {"status": "ok"})
     cache.close()
 
     cache = ParseCache(path, "v1")
-    assert cache.summaries(["aa", "bb"]) == {"aa": {"status": "ok"}}
-    back = cache.result("aa")
+    # The same bytes served as another charset are another document to parse.
+    assert cache.summaries([page, as_gbk, ("bb", "")]) == {page: {"status": "ok"}}
+    back = cache.result(page)
     assert (back.title, back.template, back.warnings, back.text) == (_result().title, "2021", ["a warning"], "正文")
     assert [(c.key, c.value, c.raw) for c in back.cells] == [
         ("requests.received.total", 3, "3"),
@@ -89,7 +91,7 @@ def test_parse_cache_keeps_results_per_parser_version(tmp_path):
     cache.close()
 
     newer = ParseCache(path, "v2")  # a new parser sees nothing of the old one's, and drops it once done
-    assert newer.summaries(["aa"]) == {}
+    assert newer.summaries([page]) == {}
     assert newer.drop_other_versions() == 1
     newer.close()
 
@@ -118,8 +120,9 @@ def test_pool_replaces_a_dead_or_overrunning_worker_and_goes_on():
     items = [(k, (k,)) for k in ("a", "die", "b", "hang", "greedy", "c")]
     # Workers are forked from this process: their limit is what it maps already plus 256 MiB.
     limits = Limits(seconds=2, memory_mib=_address_space_mib() + 256)
-    results = {key: (r.status, r.error, from_worker) for key, r, from_worker in run(_task, items, 2, limits)}
-    assert results["die"] == ("error", "the parsing worker died (signal 9, e.g. out of memory)", False)
-    assert results["hang"] == ("error", "time limit: parsing took more than 2 s", False)
-    assert results["greedy"] == ("error", "MemoryError", True)  # 1 GiB more is over the limit
+    results = {key: (r.status, r.error, r.transient) for key, r in run(_task, items, 2, limits)}
+    # What the pool makes of an overrun or a death is transient: it says something of this run, and is not cached.
+    assert results["die"] == ("error", "the parsing worker died (signal 9, e.g. out of memory)", True)
+    assert results["hang"] == ("error", "time limit: parsing took more than 2 s", True)
+    assert results["greedy"] == ("error", "MemoryError", False)  # 1 GiB more is over the limit
     assert {k: v[0] for k, v in results.items() if k in "abc"} == {"a": "ok", "b": "ok", "c": "ok"}

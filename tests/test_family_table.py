@@ -19,7 +19,7 @@ from crawler.families.api import ApiCall, ApiPage
 from crawler.families.family import ListRequest
 from crawler.items import Discovery
 from crawler.spiders.reports import ReportsSpider
-from parsers.html import BODY_SELECTORS
+from parsers.html import BODY_CONTAINERS
 
 PAGES = Path(__file__).parent / "fixtures" / "families"
 
@@ -43,7 +43,7 @@ def test_the_registry_accepts_each_family_name(tmp_path):
 
 def test_the_body_finder_tries_the_families_containers_in_table_order():
     assert (
-        BODY_SELECTORS
+        BODY_CONTAINERS
         == body_selectors()
         == (
             ".TRS_Editor",

@@ -34,7 +34,7 @@ _COLUMN_TEXT = re.compile(r"年报|年度报告")
 def adhoc_site(url: str) -> Site:
     """A site known only by its start URL (discovery): no registry entry, no administrative division yet."""
     host = urlsplit(url).hostname or ""
-    return Site(host=host, name=host, admin_code="", cms="auto", start_urls=(url,))
+    return Site(host=host, name=host, admin_code="", cms=GENERIC, start_urls=(url,))
 
 
 class ReportsSpider(Spider):

@@ -1,7 +1,8 @@
 """What every replica site is made of: resources by path, CMS lists, articles, news, ids, and the edge cases.
 
-A site family (chongqing.py, jiangxi.py, trs.py) decides URL shapes and page looks; this module holds the parts
-they share. Everything is deterministic: the same content always gives the same URLs and pages.
+A site family (chongqing.py, jiangxi.py, trs.py, hanweb.py, api.py; walled.py, a bot wall) decides URL shapes and
+page looks; this module holds the parts they share. Everything is deterministic: the same content always gives the
+same URLs and pages.
 """
 
 from __future__ import annotations
