@@ -126,3 +126,19 @@ def test_pool_replaces_a_dead_or_overrunning_worker_and_goes_on():
     assert results["hang"] == ("error", "time limit: parsing took more than 2 s", True)
     assert results["greedy"] == ("error", "MemoryError", False)  # 1 GiB more is over the limit
     assert {k: v[0] for k, v in results.items() if k in "abc"} == {"a": "ok", "b": "ok", "c": "ok"}
+
+
+def test_a_document_that_exhausts_memory_is_a_transient_error(monkeypatch):
+    import parsers.text
+    from parsers import parse
+
+    def exhausted(text):
+        raise MemoryError
+
+    monkeypatch.setattr(parsers.text, "extract", exhausted)
+    result = parse("某镇2023年政府信息公开工作年度报告".encode())
+    assert (result.status, result.error, result.transient) == (
+        "error",
+        "out of memory: the document needs more than allowed",
+        True,
+    )

@@ -102,6 +102,30 @@ def test_data_dir_option_wins_over_the_environment_which_wins_over_the_default(m
     assert data_dir_of(parser().parse_args(["--data-dir", "y", "build"])).root == Path("y")
 
 
+def test_crawl_options_override_the_environment_only_where_given(monkeypatch, tmp_path):
+    import crawler.settings
+    from common.datadir import DataDir
+    from crawler.run import CrawlOptions, scrapy_settings
+
+    # crawler/settings.py read the environment when it was imported: these stand for what it read there.
+    monkeypatch.setattr(crawler.settings, "NIANBAO_SITES", "www.hc.gov.cn,www.yzq.gov.cn", raising=True)
+    monkeypatch.setattr(crawler.settings, "NIANBAO_RUN_ID", "", raising=True)
+    silent = scrapy_settings(CrawlOptions(DataDir(tmp_path)))
+    assert silent.getlist("NIANBAO_SITES") == ["www.hc.gov.cn", "www.yzq.gov.cn"]
+    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{4}", silent["NIANBAO_RUN_ID"])
+    given = scrapy_settings(CrawlOptions(DataDir(tmp_path), sites=["www.cqbn.gov.cn"], log_level="ERROR"))
+    assert (given.getlist("NIANBAO_SITES"), given["LOG_LEVEL"]) == (["www.cqbn.gov.cn"], "ERROR")
+    assert given["DATA_DIR"] == str(tmp_path)
+
+
+def test_jobs_and_limits_must_be_positive(capsys):
+    for bad in (["--jobs", "0"], ["--jobs", "-2"], ["--time-limit", "0"], ["--memory-limit", "x"]):
+        with pytest.raises(SystemExit):
+            parser().parse_args(["build", *bad])
+    assert "a positive whole number, not '0'" in capsys.readouterr().err
+    assert parser().parse_args(["build", "--jobs", "3", "--time-limit", "2.5"]).jobs == 3
+
+
 def test_every_environment_setting_is_documented():
     code = "".join(
         p.read_text(encoding="utf-8")
