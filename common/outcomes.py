@@ -4,7 +4,6 @@ crawler, its progress line and summary, and the build."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -21,10 +20,6 @@ class Outcome(StrEnum):
 
 class OutcomeCounts(Counter):
     """Fetches by outcome, with the groups every summary shows."""
-
-    @classmethod
-    def of(cls, outcomes: Iterable[str]) -> OutcomeCounts:
-        return cls(Outcome(o) for o in outcomes)
 
     @property
     def fetched(self) -> int:

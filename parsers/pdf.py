@@ -17,12 +17,11 @@ from pdfplumber.page import Page
 
 from parsers.model import Document, ExtractionError, Paragraph, Table
 from parsers.tables import split_row
-from parsers.values import read
+from parsers.values import MONEY_UNITS, read
 
 MAX_PAGES = 300
 _LINE_TOLERANCE = 3.0  # points: words whose tops differ less than this share a line
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]")
-_UNIT = re.compile(r"^(万元|亿元|元)$")
 _HEADER = re.compile(r"第二十条|信息内容|申请人情况|行政复议|自然人")
 MIN_COLUMNS_BY_POSITION = 5  # only the wide tables (三: 7 columns, 四: 15) have their blanks placed by position
 
@@ -55,7 +54,7 @@ def _word_lines(page: Page) -> list[tuple[float, list[_Word]]]:
     for line in lines:
         cells: list[_Word] = []
         for word in sorted(line, key=lambda w: w["x0"]):
-            if cells and _UNIT.match(word["text"]) and read(cells[-1].text).numeric:
+            if cells and word["text"] in MONEY_UNITS and read(cells[-1].text).numeric:
                 cells[-1].text += word["text"]
             else:
                 cells.append(_Word(word["text"], (word["x0"] + word["x1"]) / 2))
