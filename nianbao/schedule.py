@@ -36,9 +36,14 @@ def nianbao_executable() -> Path:
     return Path(found).absolute()
 
 
+def _unit_text(text: str) -> str:
+    """Text in a unit file: '%' is systemd's specifier sign."""
+    return text.replace("%", "%%")
+
+
 def _unit_word(text: str) -> str:
-    """One word of a unit file's command line: '%' is systemd's specifier sign, quotes keep spaces in a word."""
-    text = text.replace("%", "%%")
+    """One word of a unit file's command line; quotes keep spaces in a word."""
+    text = _unit_text(text)
     if re.fullmatch(r"[\w/.:@+,=-]+", text):
         return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -59,7 +64,7 @@ class Schedule:
 
     def service(self) -> str:
         return f"""[Unit]
-Description=nianbao update: crawl the registered sites, then build reports.db ({self.data_dir})
+Description=nianbao update: crawl the registered sites, then build reports.db ({_unit_text(str(self.data_dir))})
 Wants=network-online.target
 After=network-online.target
 
@@ -72,7 +77,7 @@ ExecStart={" ".join(_unit_word(word) for word in self.command)}
     def timer(self) -> str:
         day = f"{WEEKDAY} " if self.every == "weekly" else ""
         return f"""[Unit]
-Description=nianbao update, {self.every} at {self.hour:02d}:{self.minute:02d} ({self.data_dir})
+Description=nianbao update, {self.every} at {self.hour:02d}:{self.minute:02d} ({_unit_text(str(self.data_dir))})
 
 [Timer]
 OnCalendar={day}*-*-* {self.hour:02d}:{self.minute:02d}:00

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.index import ProvenanceIndex
-from archive.stats import site_runs
+from archive.stats import SiteRun, site_runs
 from common.datadir import DataDir
 
 # TODO(lead): the frontier part's crawler.sweep holds the rule (FULL, sweep_of_run, choose_sweep) and
@@ -25,7 +25,8 @@ def sweep_of_run(run: dict[str, Any]) -> str:
 
 def run_error(run: dict[str, Any]) -> str | None:
     """Why a run failed or was interrupted, as the crawl (or the next command) recorded it."""
-    return json.loads(run.get("stats_json") or "{}").get("nianbao/error")
+    error = json.loads(run.get("stats_json") or "{}").get("nianbao/error")
+    return str(error) if error else None
 
 
 def newest_run_warning(data_dir: DataDir) -> str | None:
@@ -37,15 +38,15 @@ def newest_run_warning(data_dir: DataDir) -> str | None:
     if not runs or runs[-1]["status"] not in ("interrupted", "failed"):
         return None
     run = runs[-1]
-    why = f" ({run_error(run)})" if run_error(run) else ""
     if run["status"] == "interrupted":
         return (
-            f"the newest crawl run {run['run_id']} was interrupted at {run['finished_at']}{why}: the database holds"
-            " what it archived; `nianbao crawl --resume` continues it"
+            f"the newest crawl run {run['run_id']} was interrupted at {run['finished_at']}: the database holds what"
+            " it archived; `nianbao crawl --resume` continues it"
         )
+    why = f" ({run_error(run)})" if run_error(run) else ""
     return (
         f"the newest crawl run {run['run_id']} failed at {run['finished_at']}{why}: the database holds what it"
-        " archived; `nianbao crawl` runs again"
+        " archived; `nianbao crawl` starts a new run"
     )
 
 
@@ -94,7 +95,7 @@ def status(data_dir: DataDir, full_sweep_every: int = DEFAULT_FULL_SWEEP_EVERY) 
     if data_dir.has_archive():
         with ProvenanceIndex(data_dir.index, readonly=True) as index:
             runs = index.runs()
-            sites = _site_statuses(index, runs)
+            sites = _site_statuses(index, runs, held)
     ended = [_time(r["finished_at"]) for r in runs if r["finished_at"]]
     finished = [r for r in runs if r["status"] == "finished"]
     since_full = None
@@ -117,7 +118,7 @@ def status(data_dir: DataDir, full_sweep_every: int = DEFAULT_FULL_SWEEP_EVERY) 
     )
 
 
-def _site_statuses(index: ProvenanceIndex, runs: list[dict[str, Any]]) -> list[SiteStatus]:
+def _site_statuses(index: ProvenanceIndex, runs: list[dict[str, Any]], lock_held: bool) -> list[SiteStatus]:
     last: dict[str, dict[str, Any]] = {}
     last_full: dict[str, str] = {}
     for run in runs:  # oldest first: the newest run of each site wins
@@ -125,20 +126,23 @@ def _site_statuses(index: ProvenanceIndex, runs: list[dict[str, Any]]) -> list[S
             last[site] = run
             if sweep_of_run(run) == FULL:
                 last_full[site] = run["run_id"]
-    counted = {}
+    counted: dict[tuple[str, str], SiteRun] = {}
     for run_id in {run["run_id"] for run in last.values()}:
         counted |= site_runs(index.fetches(run_id), index.discoveries(run_id), [run_id])
     statuses = []
     for site, run in sorted(last.items()):
         numbers = counted.get((run["run_id"], site))
+        ended, error = run["status"], run_error(run)
+        if ended == "running" and not lock_held:  # only the lock holder crawls: its process is gone
+            ended, error = "interrupted", "the crawl process is gone; the next crawl or build marks it interrupted"
         statuses.append(
             SiteStatus(
                 site=site,
                 run_id=run["run_id"],
                 started_at=run["started_at"],
                 finished_at=run["finished_at"],
-                status=run["status"],
-                error=run_error(run),
+                status=ended,
+                error=error,
                 fetches=numbers.outcomes.fetched if numbers else 0,
                 reports_found=numbers.report_pages if numbers else 0,
                 last_full_sweep=last_full.get(site),
