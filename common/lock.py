@@ -23,6 +23,20 @@ from pathlib import Path
 _ATTEMPTS = 4
 _PAUSE = 0.05  # seconds
 
+# The lock belongs to its open file, which a forked child (a parse worker) would share: a worker outliving a
+# SIGKILLed parent would keep the data directory locked. Children close it (closing, unlike LOCK_UN, leaves the
+# parent's lock alone); O_CLOEXEC does the same for exec'd programs.
+_held: set[int] = set()
+
+
+def _close_in_child() -> None:
+    for fd in _held:
+        os.close(fd)
+    _held.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
+
 
 @dataclass(frozen=True)
 class Holder:
@@ -93,6 +107,7 @@ def hold(lock_file: Path, command: str, wait: bool = False, say: Callable[[str],
                 raise DataDirLocked(lock_file, holder)
             say(f"waiting for {lock_file.parent}: it is in use by {holder or 'another process'}")
             fcntl.flock(fd, fcntl.LOCK_EX)
+        _held.add(fd)
         me = Holder.this_process(command)
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(asdict(me), ensure_ascii=False).encode("utf-8"), 0)
@@ -101,6 +116,7 @@ def hold(lock_file: Path, command: str, wait: bool = False, say: Callable[[str],
         finally:
             os.ftruncate(fd, 0)  # a clean end leaves no holder named; the kernel's unlock follows on close
     finally:
+        _held.discard(fd)
         os.close(fd)
 
 

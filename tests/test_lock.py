@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -16,23 +17,32 @@ from common.lock import DataDirLocked
 
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 HOLDER_COMMAND = "nianbao crawl --site www.example.gov.cn"
-# A writer that holds the lock until a line arrives on its stdin (or it is killed).
+# A writer that holds the lock until a line arrives on its stdin (or it is killed); with "fork", it forks a child
+# first that sleeps on (as a parse worker would work on).
 HOLDER = f"""
-import sys
+import os, sys, time
 from common.datadir import DataDir
 with DataDir.resolve(sys.argv[1]).lock({HOLDER_COMMAND!r}) as me:
-    print(me.pid, flush=True)
+    child = os.fork() if sys.argv[2:] == ["fork"] else None
+    if child == 0:
+        time.sleep(60)
+        os._exit(0)
+    print(me.pid, child, flush=True)
     sys.stdin.readline()
 """
 
 
 class HolderProcess:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *options: str):
         self.process = subprocess.Popen(
-            [sys.executable, "-c", HOLDER, str(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", HOLDER, str(root), *options],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert self.process.stdout is not None
-        self.pid = int(self.process.stdout.readline())  # it holds the lock once it says its pid
+        pid, child = self.process.stdout.readline().split()  # it holds the lock once it says its pid
+        self.pid, self.child = int(pid), None if child == "None" else int(child)
         assert self.pid == self.process.pid
 
     def release(self) -> int:
@@ -75,12 +85,18 @@ def test_the_holder_is_written_in_the_lock_file_and_named_to_a_second_writer(tmp
     assert data_dir.lock_file.read_text(encoding="utf-8") == ""  # a clean end names no holder
 
 
-def test_a_second_command_is_refused_naming_the_holder(tmp_path, holder):
-    proc = subprocess.run([NIANBAO, "build", "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+@pytest.mark.parametrize("command", [["build"], ["crawl"], ["update"], ["demo", "--no-serve"]])
+def test_a_second_command_is_refused_naming_the_holder(tmp_path, holder, command):
+    proc = subprocess.run([NIANBAO, *command, "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
-    assert proc.stderr.startswith(f"nianbao build: the data directory {tmp_path} is in use by pid {holder.pid} on ")
-    assert f": {HOLDER_COMMAND}; `--wait` waits until it is free" in proc.stderr
+    assert proc.stderr.startswith(
+        f"nianbao {command[0]}: the data directory {tmp_path} is in use by pid {holder.pid} on "
+    )
+    assert proc.stderr.endswith(
+        f": {HOLDER_COMMAND}; `--wait` waits until it is free (nianbao crawl, build and update take it)\n"
+    )
     assert holder.process.poll() is None  # the holder goes on
+    assert not (tmp_path / "archive").exists()  # nothing was written
 
 
 def test_wait_waits_for_the_holder_then_goes_on(tmp_path, holder):
@@ -106,6 +122,18 @@ def test_a_killed_holder_frees_the_lock(tmp_path, holder):
     with data_dir.lock("nianbao build") as me:
         assert me.command == "nianbao build"
         assert json.loads(data_dir.lock_file.read_text(encoding="utf-8"))["pid"] == me.pid
+
+
+def test_a_killed_holder_frees_the_lock_though_its_forked_child_lives_on(tmp_path):
+    data_dir = DataDir(tmp_path)
+    holder = HolderProcess(tmp_path, "fork")
+    try:
+        assert holder.kill() == -signal.SIGKILL
+        assert data_dir.lock_holder() == (False, None)
+        with data_dir.lock("nianbao build"):
+            os.kill(holder.child, 0)  # the child is still there, and did not keep the lock
+    finally:
+        os.kill(holder.child, signal.SIGKILL)
 
 
 def test_mark_interrupted_closes_the_runs_left_running(tmp_path):
