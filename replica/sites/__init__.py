@@ -34,7 +34,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from replica.attachments import attachment_path
-from replica.content import UNITS, publications
+from replica.content import UNITS
+from replica.editions import publications_of
 from replica.sites import api, chongqing, hanweb, jiangxi, trs, walled
 from replica.sites.common import ReportEntry, Resource, Site
 
@@ -151,9 +152,10 @@ _BUILDERS = {
 }
 
 
-def build_sites(cache_dir: Path) -> dict[str, Site]:
-    """Every replica site by www host. Attachment resources point at files under cache_dir (see attachments.py)."""
-    pubs = publications()
+def build_sites(cache_dir: Path, edition: int = 1) -> dict[str, Site]:
+    """Every replica site by www host, as edition `edition` shows it (replica.editions). Attachment resources point at
+    files under cache_dir (see attachments.py)."""
+    pubs = publications_of(edition)
     sites = {}
     for cfg in CONFIGS:
         units = [u for u in UNITS if u.site == cfg.host]

@@ -27,13 +27,17 @@ from replica.sites.common import (
     add_off_limits_pages,
     at_time,
     attachment_body,
+    document_modified,
     mark_flaky,
     newest,
     news_items,
     not_found_page,
+    original,
+    page_modified,
     pages_of,
     report_entry,
     short_name,
+    site_modified,
     stable_int,
     tools_links,
     trs_attachment_name,
@@ -206,7 +210,7 @@ def _wap_page(cfg: ChongqingConfig, trail: list[tuple[str, str]], a: Article) ->
 def build(cfg: ChongqingConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "chongqing")
     site.not_found = not_found_page(site)
-    latest = at_time(max((p.published_on for p in pubs), default=date(2020, 1, 1)), "home")
+    latest = site_modified(pubs)
     columns = [(u, column_path(cfg, u)) for u in units]
 
     home = _links_page(
@@ -268,10 +272,10 @@ def _build_unit(
             document = column + name.rsplit("/", 1)[0] + "/" + upload
             body = attachment_body(pub, "./" + upload)
             content_type = cfg.attachment_type.get(pub.format, CONTENT_TYPES[pub.format])
-            site.add(document, Resource(200, content_type, files(pub), at_time(day, key)))
+            site.add(document, Resource(200, content_type, files(pub), document_modified(pub)))
         article = Article(pub.report.title, day, key, source, body)
-        site.page(column + name, _detail_page(cfg, trail, article), at_time(day, key))
-        site.page(column + wap_name, _wap_page(cfg, trail, article), at_time(day, key))
+        site.page(column + name, _detail_page(cfg, trail, article), page_modified(pub))
+        site.page(column + wap_name, _wap_page(cfg, trail, article), page_modified(pub))
         site.wap_twins[site.url(column + wap_name)] = site.url(column + name)
         site.reports.append(report_entry(site, pub, column + name, document))
 
@@ -284,7 +288,7 @@ def _build_unit(
             items.append(ListItem(pub.report.title, day, "./" + name))
 
     busy = unit.key == cfg.busy_unit
-    before = max((p.published_on for p in pubs), default=date(2020, 3, 1))
+    before = max((p.published_on for p in original(pubs)), default=date(2020, 3, 1))
     for news in news_items(unit, 12 if busy else 2, before):
         items.append(_add_news(site, cfg, trail, column, news, source))
 
