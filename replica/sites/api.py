@@ -31,6 +31,7 @@ from replica.sites.common import (
     crumb_links,
     document_modified,
     link_list,
+    links_modified,
     meta_tags,
     newest,
     news_items,
@@ -39,7 +40,6 @@ from replica.sites.common import (
     page_modified,
     report_entry,
     short_name,
-    site_modified,
     stable_int,
     tools_links,
 )
@@ -140,7 +140,7 @@ def _post_path(key: str) -> str:
 def build(cfg: ApiConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "api")
     site.not_found = not_found_page(site)
-    latest = site_modified(pubs)
+    latest = links_modified(pubs)
     trail = [("首页", "/"), ("政务公开", "/xxgk/"), ("政府信息公开年报", COLUMN + "index.html")]
 
     site.page("/index.html", _page(cfg, cfg.name, trail[:1], link_list([("政务公开", "/xxgk/")])), latest)

@@ -28,6 +28,7 @@ from replica.sites.common import (
     at_time,
     attachment_body,
     document_modified,
+    links_modified,
     mark_flaky,
     newest,
     news_items,
@@ -37,7 +38,6 @@ from replica.sites.common import (
     pages_of,
     report_entry,
     short_name,
-    site_modified,
     stable_int,
     tools_links,
     trs_attachment_name,
@@ -210,7 +210,7 @@ def _wap_page(cfg: ChongqingConfig, trail: list[tuple[str, str]], a: Article) ->
 def build(cfg: ChongqingConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "chongqing")
     site.not_found = not_found_page(site)
-    latest = site_modified(pubs)
+    latest = links_modified(pubs)
     columns = [(u, column_path(cfg, u)) for u in units]
 
     home = _links_page(
@@ -250,13 +250,16 @@ def _build_unit(
 
     if column.startswith("/bmjz/"):  # the unit's own sub-site pages the breadcrumb links to
         (_, unit_home), (_, unit_zwgk) = trail[1], trail[2]
+        modified = links_modified(pubs)
         site.page(
-            unit_home + "index.html", _links_page(cfg, source, trail[:2], [(source, [("政务公开", unit_zwgk)])]), None
+            unit_home + "index.html",
+            _links_page(cfg, source, trail[:2], [(source, [("政务公开", unit_zwgk)])]),
+            modified,
         )
         site.page(
             unit_zwgk + "index.html",
             _links_page(cfg, "政务公开", trail[:3], [("政务公开", [("政府信息公开年报", column)])]),
-            None,
+            modified,
         )
 
     newest_pub = max(pubs, key=lambda p: p.published_on, default=None)

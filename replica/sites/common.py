@@ -210,8 +210,9 @@ def original(pubs: list[Publication]) -> list[Publication]:
     return [p for p in pubs if p.first_edition == 1]
 
 
-def site_modified(pubs: list[Publication]) -> datetime:
-    """Last-Modified of a site's home and column pages: the time of its newest edition-1 report."""
+def links_modified(pubs: list[Publication]) -> datetime:
+    """Last-Modified of the pages of links above these reports (home, 政务公开, the units' columns): the time of the
+    newest edition-1 report."""
     return at_time(max((p.published_on for p in original(pubs)), default=date(2020, 1, 1)), "home")
 
 

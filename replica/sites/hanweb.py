@@ -31,6 +31,7 @@ from replica.sites.common import (
     attachment_body,
     crumb_links,
     link_list,
+    links_modified,
     meta_tags,
     newest,
     news_items,
@@ -39,7 +40,6 @@ from replica.sites.common import (
     page_modified,
     report_entry,
     short_name,
-    site_modified,
     stable_hex,
     stable_int,
     tools_links,
@@ -163,7 +163,7 @@ def _dataproxy(cfg: HanwebConfig, lists: dict[str, list[ListItem]]):
 def build(cfg: HanwebConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "hanweb")
     site.not_found = not_found_page(site)
-    latest = site_modified(pubs)
+    latest = links_modified(pubs)
     xxgk, nb = _column(cfg, 0), _column(cfg, 50)
     unit_columns = {u.key: cfg.column_base + 51 + i for i, u in enumerate(units)}
 

@@ -26,6 +26,7 @@ from replica.sites.common import (
     at_time,
     attachment_body,
     document_modified,
+    links_modified,
     newest,
     news_items,
     not_found_page,
@@ -34,7 +35,6 @@ from replica.sites.common import (
     pages_of,
     report_entry,
     short_name,
-    site_modified,
     stable_hex,
     stable_int,
     tools_links,
@@ -162,7 +162,7 @@ def _detail_meta(a: Article) -> dict[str, str]:
 def build(cfg: JiangxiConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "jiangxi")
     site.not_found = not_found_page(site)
-    latest = site_modified(pubs)
+    latest = links_modified(pubs)
     zwgk, nb = f"{cfg.root}zwgk/", f"{cfg.root}zfxxgknb/"
 
     home_links = [("政务公开", [("政务公开", zwgk), ("政府信息公开年报", nb), ("政务要闻", cfg.news_column)])]
@@ -273,8 +273,12 @@ def _build_news_column(site: Site, cfg: JiangxiConfig, units: list[Unit]) -> Non
         site.page(column + name, _page(cfg, "政务要闻", trail, content), newest(items))
     # The breadcrumb's parent columns, so its links do not dead-end.
     site.page(
-        "/zwgk/index.html", _page(cfg, "政务公开", trail[:2], _links([("政务动态", [("政务要闻", column)])])), None
+        "/zwgk/index.html",
+        _page(cfg, "政务公开", trail[:2], _links([("政务动态", [("政务要闻", column)])])),
+        newest(items),
     )
     site.page(
-        "/zwgk/zwdt/index.html", _page(cfg, "政务动态", trail[:3], _links([("政务动态", [("政务要闻", column)])])), None
+        "/zwgk/zwdt/index.html",
+        _page(cfg, "政务动态", trail[:3], _links([("政务动态", [("政务要闻", column)])])),
+        newest(items),
     )

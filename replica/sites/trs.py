@@ -26,6 +26,7 @@ from replica.sites.common import (
     crumb_links,
     document_modified,
     link_list,
+    links_modified,
     mark_flaky,
     meta_tags,
     newest,
@@ -36,7 +37,6 @@ from replica.sites.common import (
     pages_of,
     report_entry,
     short_name,
-    site_modified,
     tools_links,
     trs_attachment_name,
     trs_detail_name,
@@ -104,7 +104,7 @@ def _detail_content(a: Article) -> str:
 def build(cfg: TrsConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "trs")
     site.not_found = not_found_page(site)
-    latest = site_modified(pubs)
+    latest = links_modified(pubs)
     column = cfg.column
     trail = [("首页", "/"), ("信息公开", "/bjtz/xxgk/"), ("政府信息公开年报", column)]
 
