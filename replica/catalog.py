@@ -74,21 +74,25 @@ def changes(edition: int = 2) -> list[CatalogChange]:
     result = []
     for slug in sorted(before.keys() | after.keys()):
         entry = after.get(slug) or before[slug]
+        cells: dict[str, tuple[str, str]] = {}
         if slug not in before:
-            kind, cells = "new", {}
+            kind = "new"
         elif slug not in after:
-            kind, cells = "gone", {}
+            kind = "gone"
         elif old_content[slug] != new_content[slug]:
-            old, new = old_content[slug].cells, new_content[slug].cells
-            kind = "changed"
-            cells = {k: (old.get(k, ""), new.get(k, "")) for k in sorted(old.keys() | new.keys())}
-            cells = {k: texts for k, texts in cells.items() if texts[0] != texts[1]}
+            kind, cells = "changed", _changed_cells(old_content[slug].cells, new_content[slug].cells)
         else:
             continue
         result.append(
             CatalogChange(kind, slug, entry.site, entry.detail_url, entry.document_url, entry.agency, entry.year, cells)
         )
     return sorted(result, key=lambda c: (c.kind, c.slug))
+
+
+def _changed_cells(old: dict[str, str], new: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """key -> (old, new) printed text of the cells that differ ("" for a cell one side does not print)."""
+    keys = sorted(old.keys() | new.keys())
+    return {k: (old.get(k, ""), new.get(k, "")) for k in keys if old.get(k, "") != new.get(k, "")}
 
 
 def redesigned(edition: int = 2) -> list[str]:
