@@ -31,8 +31,9 @@ EDGE CASES (each also listed by replica.catalog.catalog()):
   real servers of each family send them: home, column and list pages, articles (.html, Jiangxi .shtml), uploads
   (Chongqing/TRS P0….ext, Jiangxi …/files/…, lg /attachment/…) and robots.txt; those answer If-None-Match and
   If-Modified-Since with 304. Nothing answered from a query string sends them: lg's JSON list API, Hanweb's
-  dataproxy.jsp (the list records) and downfile.jsp (its attachments), nor search, error pages, challenges and
-  redirects. A list page's Last-Modified is its newest item's time; an article's is its publication (or revision).
+  dataproxy.jsp (the list records) and downfile.jsp (its attachments); nor do the search and error-report forms,
+  404 pages, challenges and redirects. A list page's Last-Modified is its newest item's time; an article's is its
+  publication, revision or redesign (common.page_modified).
 - editions (replica.editions; the server's set_edition): edition 2 revises three reports in place (yuhang 五常街道
   2023 inline, hc 区政府 2023 DOCX, cqbn 区交通运输委 2025 PDF: new bytes, Last-Modified and ETag at the same
   URLs), lists two new ones first (yzq 区政府 2025 on a static list, lg 区政府 2025 through the API), withdraws
