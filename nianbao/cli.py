@@ -82,6 +82,7 @@ def cmd_replica(args: argparse.Namespace) -> int:
     from replica.server import main as replica_main
 
     argv = ["--port", str(args.port), "--cache-dir", str(data_dir_of(args).replica_cache)]
+    argv += ["--edition", str(args.edition)]
     return replica_main(argv + (["--no-convert"] if args.no_convert else []))
 
 
@@ -283,6 +284,12 @@ def parser() -> argparse.ArgumentParser:
     replica.add_argument("--port", type=int, default=8765, help="proxy port (default 8765; 0 picks a free one)")
     replica.add_argument(
         "--no-convert", action="store_true", help="skip LibreOffice: PDF and DOC attachments answer 404 (fast start)"
+    )
+    replica.add_argument(
+        "--edition",
+        type=int,
+        default=1,
+        help="which edition of the sites (default 1; 2: some months later, with reports changed, new and gone)",
     )
     replica.set_defaults(func=cmd_replica)
     cmd_ops.register(sub, common)
