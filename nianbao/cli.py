@@ -24,7 +24,7 @@ def _say(message: str) -> None:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from common.registry import load
-    from crawler.run import CrawlOptions, crawl, summarise, summary_lines
+    from crawler.run import CrawlOptions, crawl, summarise
 
     options = CrawlOptions(
         data_dir=data_dir_of(args),
@@ -35,16 +35,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         replica_ca=args.replica_ca,
         delay=args.delay,
         log_level=args.log_level,
+        verbose=args.verbose,
     )
     run_id = crawl(options)
-    summaries = summarise(options.data_dir, run_id, options.registry)
-    print(f"crawl run {run_id}")
-    print("\n".join(summary_lines(summaries)))
-    if options.start_urls:
+    summary = summarise(options.data_dir, run_id, options.registry)
+    print("\n".join([f"crawl run {run_id}", *summary.lines()]))
+    if options.start_urls and summary.status == "finished":
         from crawler.discovery import discovery_lines
 
         print("\n".join(discovery_lines(options.data_dir, run_id, options.start_urls)))
-    return 2 if any(s.silent for s in summaries) else 0
+    if summary.failure():
+        _say(f"nianbao crawl: {summary.failure()}")
+    return summary.exit_status()
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -113,7 +115,7 @@ def _replica_found(command: str) -> bool:
 def cmd_demo(args: argparse.Namespace) -> int:
     if not _replica_found(args.command):
         return 1
-    from crawler.run import CrawlOptions, crawl, summarise, summary_lines
+    from crawler.run import CrawlOptions, crawl, summarise
     from publish.build import build
     from publish.serve import serve
     from replica.server import ReplicaServer
@@ -131,13 +133,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
             log_level="WARNING",
         )
         run_id = crawl(options)
-    summaries = summarise(data_dir, run_id, options.registry)
-    print("\n".join(summary_lines(summaries)))
+    crawled = summarise(data_dir, run_id, options.registry)
+    print("\n".join(crawled.lines()))
+    if crawled.failure():
+        _say(f"nianbao demo: {crawled.failure()}")
+        return 1
     _say("[3/4] building the database from the archive")
     summary = build(data_dir, options.registry, progress=_say)
     print("\n".join(summary.lines()))
     if args.no_serve:
-        return 2 if any(s.silent for s in summaries) else 0
+        return crawled.exit_status()
     _say(f"[4/4] serving Datasette on http://127.0.0.1:{args.port}/")
     return serve(data_dir.database, "127.0.0.1", args.port)
 
@@ -225,7 +230,10 @@ def parser() -> argparse.ArgumentParser:
     crawl.add_argument(
         "--log-level",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="Scrapy's (default $NIANBAO_LOG_LEVEL or INFO)",
+        help="Scrapy's (default $NIANBAO_LOG_LEVEL or WARNING; INFO with --verbose)",
+    )
+    crawl.add_argument(
+        "--verbose", action="store_true", help="Scrapy's own INFO lines too (quiet by default: progress and summary)"
     )
     crawl.set_defaults(func=cmd_crawl)
 
