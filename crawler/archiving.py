@@ -200,14 +200,13 @@ class ArchiveSession:
             return  # found at the end of the crawl (no network): the summary says it
         logger.error("%s: stopping the crawl", reason)
         engine = self.crawler.engine
-        if engine is not None:
-            # Closing waits for the requests already queued in the downloader: they are cancelled instead (the
-            # download slots' queues are Scrapy internals, pinned with Scrapy).
-            for slot in engine.downloader.slots.values():
-                while slot.queue:
-                    _request, queued = slot.queue.popleft()
-                    queued.errback(Failure(ArchiveStopped(reason)))
-            deferred_from_coro(engine.close_spider_async(reason=kind))
+        # Closing waits for the requests already queued in the downloader: they are cancelled instead (the download
+        # slots' queues are Scrapy internals, pinned with Scrapy).
+        for slot in engine.downloader.slots.values():
+            while slot.queue:
+                _request, queued = slot.queue.popleft()
+                queued.errback(Failure(ArchiveStopped(reason)))
+        deferred_from_coro(engine.close_spider_async(reason=kind))
 
     # --- events and metadata ------------------------------------------------------------------------------------
 
