@@ -230,7 +230,8 @@ class ArchiveSession:
     def _write_metadata(self, target_uri: str, kind: str, fields: dict[str, Any], at: datetime) -> None:
         # TODO(lead): WarcWriter.write_metadata comes with the "archive" part; drop the hasattr once merged.
         if hasattr(self.writer, "write_metadata"):
-            self.writer.write_metadata(target_uri, kind, fields, at)
+            plain = json.loads(json.dumps(fields, default=str))  # Scrapy's stats hold datetimes
+            self.writer.write_metadata(target_uri, kind, plain, at)
 
     # --- fetches ------------------------------------------------------------------------------------------------
 
@@ -362,7 +363,7 @@ class ArchiveSession:
 
     def close(self, spider: Any = None, reason: str = "finished") -> None:
         self.closing = True
-        if not self.error and self.unconnected and not self.connected:
+        if reason == "finished" and not self.error and self.unconnected and not self.connected:
             self.fail(
                 "no_network", f"no network: {len(self.unconnected)} requests failed to connect; nothing was fetched"
             )
@@ -379,6 +380,19 @@ class ArchiveSession:
                 status, stats["nianbao/error"] = "failed", self.error
         try:
             self.index.finish_run(self.run_id, status, stats, finished_at=ended)
-        except (*WRITE_ERRORS, KeyError) as e:  # KeyError: the run row could not be written at the start
+            self.index.close()
+        except WRITE_ERRORS:
+            # Closing the index folds its write-ahead log into the database: a log that had grown into a full
+            # disk (or a file size limit) then has room again for the run's end.
+            self.index.close()
+            self._finish_again(status, stats, ended)
+        except KeyError as e:  # the run row could not be written at the start
+            self.index.close()
             logger.error("the run could not be marked %s in the index: %s", status, e)
-        self.index.close()
+
+    def _finish_again(self, status: str, stats: dict[str, Any], ended: datetime) -> None:
+        try:
+            with ProvenanceIndex(self.data_dir.index) as index:
+                index.finish_run(self.run_id, status, stats, finished_at=ended)
+        except (*WRITE_ERRORS, KeyError) as e:
+            logger.error("the run could not be marked %s in the index: %s", status, e)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import resource
 import socket
 import sqlite3
 import subprocess
@@ -23,12 +24,24 @@ FAULTS = str(ROOT / "tests" / "crawl_with_faults.py")
 SITE = "www.hc.gov.cn"  # a replica site with 5 reports
 
 
-def nianbao(data: Path, *args: str, **faults: str) -> subprocess.CompletedProcess:
-    """`nianbao crawl` (through tests/crawl_with_faults.py) without delays, backoff or progress lines."""
+def nianbao(data: Path, *args: str, max_file_bytes: int | None = None, **faults: str) -> subprocess.CompletedProcess:
+    """`nianbao crawl` (through tests/crawl_with_faults.py) without delays, backoff or progress lines; with
+    `max_file_bytes`, no file it writes may grow past that (RLIMIT_FSIZE: Python ignores SIGXFSZ, a write fails)."""
     env = {**os.environ, "NIANBAO_RETRY_BACKOFF": "0", "NIANBAO_PROGRESS_SECONDS": "0", **faults}
-    env.pop("NIANBAO_MIN_FREE_MB", None) if "NIANBAO_MIN_FREE_MB" not in faults else None
     command = [sys.executable, FAULTS, "crawl", "--data-dir", str(data), "--delay", "0", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, cwd=ROOT)
+
+    def limit_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))
+
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=ROOT,
+        preexec_fn=limit_files if max_file_bytes else None,  # noqa: PLW1509 - no threads started by then
+    )
 
 
 def replica(server) -> tuple[str, ...]:
@@ -66,6 +79,17 @@ def test_an_archive_write_error_stops_the_crawl_and_fails_the_run(tmp_path, repl
         "https://www.hc.gov.cn/zwgk_164/zfxxgknb/",
         "https://www.hc.gov.cn/zwgk_164/",
     ]
+
+
+def test_a_file_that_cannot_grow_stops_the_crawl_and_the_run_still_says_failed(tmp_path, replica_server):
+    proc = nianbao(tmp_path, *replica(replica_server), max_file_bytes=150_000)
+    assert proc.returncode == 1
+    # The index's write-ahead log reaches the limit first (the WARC file is gzipped).
+    error = "archive write error (index): disk I/O error"
+    assert f"[crawler.archiving] ERROR: {error}: stopping the crawl\n" in proc.stderr
+    assert proc.stderr.endswith(f" failed: {error}\n")
+    status, stats = the_run(tmp_path)
+    assert (status, stats["nianbao/error"]) == ("failed", error)
 
 
 def test_a_crawl_does_not_start_on_a_nearly_full_disk(tmp_path, replica_server):

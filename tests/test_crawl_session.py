@@ -34,7 +34,8 @@ class MetadataWriter(WarcWriter):
         self.metadata: list[tuple[str, str, dict]] = []
 
     def write_metadata(self, target_uri, kind, fields, at):
-        self.metadata.append((target_uri, kind, json.loads(json.dumps(fields, default=str))))
+        json.dumps(fields)  # JSON as it comes
+        self.metadata.append((target_uri, kind, fields))
 
 
 @dataclass
