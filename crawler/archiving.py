@@ -11,9 +11,7 @@ import hashlib
 import json
 import logging
 import secrets
-import shutil
 import sqlite3
-import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +33,7 @@ from common.datadir import DataDir
 from common.outcomes import Outcome
 from common.registry import Site, site_for_url
 from crawler import challenges
+from crawler.diskspace import DiskSpace
 
 try:
     from archive.reader import DecodedTooLarge
@@ -47,8 +46,6 @@ except ImportError:  # TODO(lead): the "archive" part adds DecodedTooLarge and m
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 WRITE_ERRORS = (OSError, sqlite3.OperationalError)  # disk full, I/O error, read-only: the archive cannot be written
-DISK_CHECK_SECONDS = 5.0  # free disk space is checked before a write at most this often
-MIB = 1024 * 1024
 
 
 class ArchiveStopped(IgnoreRequest):
@@ -57,7 +54,7 @@ class ArchiveStopped(IgnoreRequest):
 
 def _decode(headers: Iterable[tuple[str, str]], body: bytes, max_bytes: int) -> bytes:
     """The body without its Content-Encoding; DecodedTooLarge once it passes max_bytes."""
-    if DecodedTooLarge.__module__ == "archive.reader":
+    if DecodedTooLarge.__module__ == "archive.reader":  # the archive part's streaming, capped inflation
         return decode_content(headers, body, max_bytes=max_bytes)  # type: ignore[call-arg]
     decoded = decode_content(headers, body)  # TODO(lead): stand-in until the streaming max_bytes is merged
     if len(decoded) > max_bytes:
@@ -106,14 +103,11 @@ class ArchiveSession:
         self.run_uri = f"urn:nianbao:run:{self.run_id}"
         self.sites: dict[str, Site] = {}  # the spider's registry, from spider_opened on
         self.crawler = crawler
-        self.robots: dict[
-            str, tuple[str, int, str | None]
-        ] = {}  # netloc -> last robots.txt (outcome, status, challenge)
+        self.robots: dict[str, tuple[str, int, str | None]] = {}  # netloc -> last robots.txt (outcome, status, …)
         self.max_body = settings.getint("DOWNLOAD_MAXSIZE")
-        self.min_free_bytes = settings.getint("NIANBAO_MIN_FREE_MB") * MIB
+        self.disk = DiskSpace(self.data_dir.archive, settings.getint("NIANBAO_MIN_FREE_MB"))
         self.error: str | None = None  # why the run failed, once it has
         self.closing = False
-        self.disk_checked_at = float("-inf")
         self.unconnected: set[str] = set()  # URLs that failed to connect (DNS, refused, no route)
         self.connected = False  # anything answered, or failed for another reason than connecting
         self.run_fields: dict[str, Any] = {"run_id": self.run_id}
@@ -139,8 +133,7 @@ class ArchiveSession:
             },
         }
         started = datetime.now(UTC)
-        self.disk_checked_at = time.monotonic()  # the run row first, so that a run refused for disk space has one
-        try:
+        try:  # the run row first, so that a run refused for disk space has one
             self._write(
                 "index",
                 lambda: self.index.start_run(
@@ -149,8 +142,7 @@ class ArchiveSession:
             )
             start = {**self.run_fields, "status": "running"}
             self._write("WARC", lambda: self._write_metadata(self.run_uri, "run", start, started))
-            self.disk_checked_at = float("-inf")
-            self._check_disk()
+            self._check_disk(now=True)
         except ArchiveStopped:
             pass  # fail() has said why and is closing the crawl
 
@@ -175,19 +167,11 @@ class ArchiveSession:
             self.fail("write_error", f"archive write error ({what}): {e}")
             raise ArchiveStopped(self.error) from e
 
-    def _check_disk(self) -> None:
-        if time.monotonic() - self.disk_checked_at < DISK_CHECK_SECONDS:
-            return
-        self.disk_checked_at = time.monotonic()
-        folder = self.data_dir.archive
-        free = shutil.disk_usage(folder).free
-        if free < self.min_free_bytes:
-            self.fail(
-                "disk_low",
-                f"free disk space low: {free // MIB} MB free in {folder}, "
-                f"less than NIANBAO_MIN_FREE_MB={self.min_free_bytes // MIB}",
-            )
-            raise ArchiveStopped(self.error)
+    def _check_disk(self, *, now: bool = False) -> None:
+        low = self.disk.low(now=now)
+        if low:
+            self.fail("disk_low", low)
+            raise ArchiveStopped(low)
 
     def fail(self, kind: str, reason: str) -> None:
         """The run has failed: record why (event `kind`, stats `nianbao/error`) and stop the crawl at once."""
@@ -212,7 +196,10 @@ class ArchiveSession:
 
     def add_event(self, kind: str, detail: str, site: str | None = None, url: str | None = None) -> None:
         """Something that happened to the run (a list that hit its page limit, ...): index and WARC."""
-        self._write("event", lambda: self._event(kind, detail, site, url))
+        try:
+            self._write("event", lambda: self._event(kind, detail, site, url))
+        except ArchiveStopped:
+            pass  # the crawl is stopping; fail() has said why (the spider that called need not know)
 
     def _record_event(self, kind: str, detail: str) -> None:
         """The event of a failure, where it can still be written (a full disk may refuse it too)."""

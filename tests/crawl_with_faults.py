@@ -17,7 +17,7 @@ from itertools import count
 def inject() -> None:
     import archive.index
     import archive.warc
-    import crawler.archiving
+    import crawler.diskspace
     import crawler.settings
 
     if "FAULT_WARC_FULL_AFTER" in os.environ:
@@ -46,8 +46,8 @@ def inject() -> None:
             return usage if len(fetches) < allowed else usage._replace(free=0)
 
         archive.index.ProvenanceIndex.add_fetch = counted
-        crawler.archiving.shutil.disk_usage = filling  # type: ignore[attr-defined]
-        crawler.archiving.DISK_CHECK_SECONDS = 0.0
+        crawler.diskspace.shutil.disk_usage = filling  # type: ignore[attr-defined]
+        crawler.diskspace.CHECK_SECONDS = 0.0
     if "FAULT_DOWNLOAD_MAXSIZE" in os.environ:
         crawler.settings.DOWNLOAD_MAXSIZE = int(os.environ["FAULT_DOWNLOAD_MAXSIZE"])
 
