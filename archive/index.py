@@ -79,6 +79,15 @@ CREATE INDEX IF NOT EXISTS fetches_sha256 ON fetches (sha256);
 CREATE INDEX IF NOT EXISTS fetches_payload_digest ON fetches (payload_digest);
 CREATE INDEX IF NOT EXISTS fetches_run_id ON fetches (run_id);
 CREATE INDEX IF NOT EXISTS fetches_warc_record_id ON fetches (warc_record_id);
+
+CREATE TABLE IF NOT EXISTS run_events (
+    run_id TEXT NOT NULL,
+    site   TEXT,
+    kind   TEXT NOT NULL,
+    url    TEXT,
+    detail TEXT,
+    at     TEXT NOT NULL
+);
 """ + "".join(f"{statement};\n" for statement in DISCOVERIES_SCHEMA)
 
 
@@ -316,3 +325,31 @@ class ProvenanceIndex:
             rows = self._conn.execute("SELECT * FROM discoveries WHERE run_id = ? ORDER BY id", (run_id,))
         for row in rows:
             yield dict(row)
+
+    # -- run events ---------------------------------------------------------------------------
+    # TODO(lead): a minimal stand-in for the "archive" part's add_event/events (same signature); keep theirs.
+
+    def add_event(
+        self,
+        run_id: str,
+        kind: str,
+        detail: str,
+        *,
+        site: str | None = None,
+        url: str | None = None,
+        at: datetime | str | None = None,
+    ) -> None:
+        """Record something that happened to a run (no_network, disk_low, write_error, list_limit, ...)."""
+        with self._conn:
+            self._conn.execute(
+                "INSERT INTO run_events (run_id, site, kind, url, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, site, kind, url, detail, _text_time(at) or _now()),
+            )
+
+    def events(self, run_id: str | None = None) -> list[dict[str, Any]]:
+        """Run events in the order they were recorded, optionally of one run."""
+        if run_id is None:
+            rows = self._conn.execute("SELECT * FROM run_events ORDER BY rowid")
+        else:
+            rows = self._conn.execute("SELECT * FROM run_events WHERE run_id = ? ORDER BY rowid", (run_id,))
+        return [dict(row) for row in rows]

@@ -1,19 +1,29 @@
 """The crawl's side of the archive: one WARC writer and one provenance index per run, shared by the middlewares
-and the pipeline of a crawler. Every request the crawl makes ends up here, whatever happened to it."""
+and the pipeline of a crawler. Every request the crawl makes ends up here, whatever happened to it.
+
+A crawl that cannot archive must not go on: an archive write error (disk full, I/O) or free disk space below
+NIANBAO_MIN_FREE_MB stops it at once, and the run ends `failed` with the reason in its stats (`nianbao/error`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
+import sqlite3
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
+from twisted.python.failure import Failure
 
 from archive.index import ProvenanceIndex
 from archive.reader import decode_content
@@ -23,6 +33,33 @@ from common.datadir import DataDir
 from common.outcomes import Outcome
 from common.registry import Site, site_for_url
 from crawler import challenges
+from crawler.diskspace import DiskSpace
+
+try:
+    from archive.reader import DecodedTooLarge
+except ImportError:  # TODO(lead): the "archive" part adds DecodedTooLarge and max_bytes; drop this stand-in then.
+
+    class DecodedTooLarge(ValueError):  # type: ignore[no-redef]
+        pass
+
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+WRITE_ERRORS = (OSError, sqlite3.OperationalError)  # disk full, I/O error, read-only: the archive cannot be written
+
+
+class ArchiveStopped(IgnoreRequest):
+    """The archive cannot take more (a write failed, the disk is nearly full): the crawl is stopping."""
+
+
+def _decode(headers: Iterable[tuple[str, str]], body: bytes, max_bytes: int) -> bytes:
+    """The body without its Content-Encoding; DecodedTooLarge once it passes max_bytes."""
+    if DecodedTooLarge.__module__ == "archive.reader":  # the archive part's streaming, capped inflation
+        return decode_content(headers, body, max_bytes=max_bytes)  # type: ignore[call-arg]
+    decoded = decode_content(headers, body)  # TODO(lead): stand-in until the streaming max_bytes is merged
+    if len(decoded) > max_bytes:
+        raise DecodedTooLarge(f"decoded body passes {max_bytes} bytes")
+    return decoded
 
 
 def new_run_id() -> str:
@@ -61,34 +98,53 @@ class ArchiveSession:
 
     def __init__(self, crawler: Crawler):
         settings = crawler.settings
-        data_dir = DataDir(Path(settings["DATA_DIR"]))
+        self.data_dir = DataDir(Path(settings["DATA_DIR"]))
         self.run_id = settings.get("NIANBAO_RUN_ID") or new_run_id()
+        self.run_uri = f"urn:nianbao:run:{self.run_id}"
         self.sites: dict[str, Site] = {}  # the spider's registry, from spider_opened on
         self.crawler = crawler
-        self.robots: dict[
-            str, tuple[str, int, str | None]
-        ] = {}  # netloc -> last robots.txt (outcome, status, challenge)
+        self.robots: dict[str, tuple[str, int, str | None]] = {}  # netloc -> last robots.txt (outcome, status, …)
+        self.max_body = settings.getint("DOWNLOAD_MAXSIZE")
+        self.disk = DiskSpace(self.data_dir.archive, settings.getint("NIANBAO_MIN_FREE_MB"))
+        self.error: str | None = None  # why the run failed, once it has
+        self.closing = False
+        self.unconnected: set[str] = set()  # URLs that failed to connect (DNS, refused, no route)
+        self.connected = False  # anything answered, or failed for another reason than connecting
+        self.run_fields: dict[str, Any] = {"run_id": self.run_id}
         self.writer = WarcWriter(
-            data_dir.warc_dir, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")}
+            self.data_dir.warc_dir, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")}
         )
-        self.index = ProvenanceIndex(data_dir.index)
+        self.index = ProvenanceIndex(self.data_dir.index)
         crawler.signals.connect(self.open, signal=signals.spider_opened)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     def open(self, spider: Any) -> None:
-        """The run row, with the sites the spider chose (registry, --site or discovery start URLs)."""
+        """The run row, with the sites the spider chose (registry, --site or discovery start URLs); then whether
+        there is room to archive anything."""
         self.sites = getattr(spider, "registry", {})
         settings = self.crawler.settings
-        self.index.start_run(
-            self.run_id,
-            sites=list(dict.fromkeys(s.host for s in getattr(spider, "sites", []))),
-            settings={
+        self.run_fields |= {
+            "sites": list(dict.fromkeys(s.host for s in getattr(spider, "sites", []))),
+            "settings": {
                 "delay": settings.getfloat("DOWNLOAD_DELAY"),
                 "user_agent": settings.get("USER_AGENT"),
                 "proxy": settings.get("NIANBAO_PROXY"),
                 "robots_obey": settings.getbool("ROBOTSTXT_OBEY"),
             },
-        )
+        }
+        started = datetime.now(UTC)
+        try:  # the run row first, so that a run refused for disk space has one
+            self._write(
+                "index",
+                lambda: self.index.start_run(
+                    self.run_id, self.run_fields["sites"], self.run_fields["settings"], started_at=started
+                ),
+            )
+            start = {**self.run_fields, "status": "running"}
+            self._write("WARC", lambda: self._write_metadata(self.run_uri, "run", start, started))
+            self._check_disk(now=True)
+        except ArchiveStopped:
+            pass  # fail() has said why and is closing the crawl
 
     @classmethod
     def of(cls, crawler: Crawler) -> ArchiveSession:
@@ -98,6 +154,74 @@ class ArchiveSession:
             crawler._nianbao_archive = session  # type: ignore[attr-defined]
         return session
 
+    # --- stopping -----------------------------------------------------------------------------------------------
+
+    def _write(self, what: str, write: Callable[[], T]) -> T:
+        """One write to the archive (WARC or index). When it cannot be done the crawl stops: ArchiveStopped."""
+        if self.error:
+            raise ArchiveStopped(self.error)
+        self._check_disk()
+        try:
+            return write()
+        except WRITE_ERRORS as e:
+            self.fail("write_error", f"archive write error ({what}): {e}")
+            raise ArchiveStopped(self.error) from e
+
+    def _check_disk(self, *, now: bool = False) -> None:
+        low = self.disk.low(now=now)
+        if low:
+            self.fail("disk_low", low)
+            raise ArchiveStopped(low)
+
+    def fail(self, kind: str, reason: str) -> None:
+        """The run has failed: record why (event `kind`, stats `nianbao/error`) and stop the crawl at once."""
+        if self.error:
+            return
+        self.error = reason
+        self.crawler.stats.set_value("nianbao/error", reason)
+        self._record_event(kind, reason)
+        if self.closing:
+            return  # found at the end of the crawl (no network): the summary says it
+        logger.error("%s: stopping the crawl", reason)
+        engine = self.crawler.engine
+        # Closing waits for the requests already queued in the downloader: they are cancelled instead (the download
+        # slots' queues are Scrapy internals, pinned with Scrapy).
+        for slot in engine.downloader.slots.values():
+            while slot.queue:
+                _request, queued = slot.queue.popleft()
+                queued.errback(Failure(ArchiveStopped(reason)))
+        deferred_from_coro(engine.close_spider_async(reason=kind))
+
+    # --- events and metadata ------------------------------------------------------------------------------------
+
+    def add_event(self, kind: str, detail: str, site: str | None = None, url: str | None = None) -> None:
+        """Something that happened to the run (a list that hit its page limit, ...): index and WARC."""
+        try:
+            self._write("event", lambda: self._event(kind, detail, site, url))
+        except ArchiveStopped:
+            pass  # the crawl is stopping; fail() has said why (the spider that called need not know)
+
+    def _record_event(self, kind: str, detail: str) -> None:
+        """The event of a failure, where it can still be written (a full disk may refuse it too)."""
+        try:
+            self._event(kind, detail, None, None)
+        except WRITE_ERRORS as e:
+            logger.debug("event %s not recorded: %s", kind, e)
+
+    def _event(self, kind: str, detail: str, site: str | None, url: str | None) -> None:
+        at = datetime.now(UTC)
+        self.index.add_event(self.run_id, kind, detail, site=site, url=url, at=at)
+        fields = {"run_id": self.run_id, "site": site, "kind": kind, "url": url, "detail": detail}
+        self._write_metadata(url or self.run_uri, "event", {**fields, "at": at.isoformat()}, at)
+
+    def _write_metadata(self, target_uri: str, kind: str, fields: dict[str, Any], at: datetime) -> None:
+        # TODO(lead): WarcWriter.write_metadata comes with the "archive" part; drop the hasattr once merged.
+        if hasattr(self.writer, "write_metadata"):
+            plain = json.loads(json.dumps(fields, default=str))  # Scrapy's stats hold datetimes
+            self.writer.write_metadata(target_uri, kind, plain, at)
+
+    # --- fetches ------------------------------------------------------------------------------------------------
+
     def _site(self, request: Request) -> str | None:
         if request.meta.get("site"):
             return request.meta["site"]
@@ -106,46 +230,64 @@ class ArchiveSession:
         return site.host if site else urlsplit(request.url).hostname
 
     def record_response(self, request: Request, response: Response) -> tuple[Outcome, str | None]:
-        """Archive one HTTP response (the body as transferred) and index it. Returns (outcome, challenge kind)."""
+        """Archive one HTTP response (the body as transferred) and index it. Returns (outcome, challenge kind);
+        a body that inflates past DOWNLOAD_MAXSIZE is archived as transferred, outcome too_large."""
+        self.connected = True
         fetched_at = datetime.now(UTC)
         response_headers = _pairs(response.headers)
         lower = _lower_map(response_headers)
         body = response.body
-        decoded = decode_content(response_headers, body)
-        outcome, challenge = classify(response.status, lower, decoded)
+        decoded: bytes | None
+        try:
+            decoded = _decode(response_headers, body, self.max_body)
+            outcome, challenge = classify(response.status, lower, decoded)
+        except DecodedTooLarge:
+            decoded, outcome, challenge = None, Outcome.TOO_LARGE, None
         original = self.index.find_by_payload_digest(payload_digest(body)) if body else None
         protocol = getattr(response, "protocol", None) or "HTTP/1.1"
-        location = self.writer.write_exchange(
-            response.url,
-            method=request.method,
-            request_headers=_pairs(request.headers),
-            request_body=request.body,
-            status=response.status,
-            response_headers=response_headers,
-            body=body,
-            fetched_at=fetched_at,
-            ip=str(response.ip_address) if response.ip_address else None,
-            http_version=protocol if protocol.startswith("HTTP/") else "HTTP/1.1",
-            revisit_of=RevisitTarget.from_fetch(original) if original and response.status != 304 else None,
+        location = self._write(
+            "WARC",
+            lambda: self.writer.write_exchange(
+                response.url,
+                method=request.method,
+                request_headers=_pairs(request.headers),
+                request_body=request.body,
+                status=response.status,
+                response_headers=response_headers,
+                body=body,
+                fetched_at=fetched_at,
+                ip=str(response.ip_address) if response.ip_address else None,
+                http_version=protocol if protocol.startswith("HTTP/") else "HTTP/1.1",
+                revisit_of=RevisitTarget.from_fetch(original) if original and response.status != 304 else None,
+            ),
         )
-        self.index.add_fetch(
-            run_id=self.run_id,
-            site=self._site(request),
-            url=response.url,
-            method=request.method,
-            fetched_at=fetched_at,
-            status=response.status,
-            outcome=outcome,
-            content_type=lower.get("content-type"),
-            length=len(decoded),
-            sha256=hashlib.sha256(decoded).hexdigest(),
-            etag=lower.get("etag"),
-            last_modified=lower.get("last-modified"),
-            headers_json=json.dumps(response_headers, ensure_ascii=False),
-            ip=str(response.ip_address) if response.ip_address else None,
-            referrer=request.headers.get("Referer", b"").decode("latin-1") or None,
-            error=f"challenge: {challenge}" if challenge else None,
-            **location.index_fields(),
+        if challenge:
+            error: str | None = f"challenge: {challenge}"
+        elif decoded is None:
+            error = f"decoded body larger than DOWNLOAD_MAXSIZE ({self.max_body} bytes; {len(body)} transferred)"
+        else:
+            error = None
+        self._write(
+            "index",
+            lambda: self.index.add_fetch(
+                run_id=self.run_id,
+                site=self._site(request),
+                url=response.url,
+                method=request.method,
+                fetched_at=fetched_at,
+                status=response.status,
+                outcome=outcome,
+                content_type=lower.get("content-type"),
+                length=None if decoded is None else len(decoded),
+                sha256=None if decoded is None else hashlib.sha256(decoded).hexdigest(),
+                etag=lower.get("etag"),
+                last_modified=lower.get("last-modified"),
+                headers_json=json.dumps(response_headers, ensure_ascii=False),
+                ip=str(response.ip_address) if response.ip_address else None,
+                referrer=request.headers.get("Referer", b"").decode("latin-1") or None,
+                error=error,
+                **location.index_fields(),
+            ),
         )
         self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
         parts = urlsplit(response.url)
@@ -163,30 +305,81 @@ class ArchiveSession:
             return f"robots.txt answered HTTP {status}: its rules are unknown, nothing is fetched (RFC 9309)"
         return None
 
-    def record_failure(self, request: Request, outcome: Outcome, detail: str) -> None:
-        """A request that got no HTTP response: refused by robots.txt, a network error, a response too large."""
+    def record_failure(self, request: Request, outcome: Outcome, detail: str, *, unconnected: bool = False) -> None:
+        """A request that got no HTTP response: refused by robots.txt, a network error, a response too large.
+        `unconnected`: it failed to connect at all (no DNS, refused, no route)."""
+        if unconnected:
+            self.unconnected.add(request.url)
+        else:
+            self.connected = True
         fetched_at = datetime.now(UTC)
         referrer = request.headers.get("Referer", b"").decode("latin-1") or None
-        location = self.writer.write_outcome(request.url, outcome, detail, fetched_at, referrer=referrer)
-        self.index.add_fetch(
-            run_id=self.run_id,
-            site=self._site(request),
-            url=request.url,
-            method=request.method,
-            fetched_at=fetched_at,
-            outcome=outcome,
-            referrer=referrer,
-            error=detail,
-            **location.index_fields(),
+        location = self._write(
+            "WARC", lambda: self.writer.write_outcome(request.url, outcome, detail, fetched_at, referrer=referrer)
+        )
+        self._write(
+            "index",
+            lambda: self.index.add_fetch(
+                run_id=self.run_id,
+                site=self._site(request),
+                url=request.url,
+                method=request.method,
+                fetched_at=fetched_at,
+                outcome=outcome,
+                referrer=referrer,
+                error=detail,
+                **location.index_fields(),
+            ),
         )
         self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
 
     def add_discovery(self, **fields: Any) -> None:
-        self.index.add_discovery(self.run_id, **fields)
+        """A link the spider found: an index row, and (the first time this run) a WARC metadata record."""
+        if self.error:
+            return  # the crawl is stopping: what it still finds is not archived
+        found_at = datetime.now(UTC)
+        try:
+            added = self._write("index", lambda: self.index.add_discovery(self.run_id, found_at=found_at, **fields))
+            if added is not None:
+                record = {"run_id": self.run_id, **fields, "found_at": found_at.isoformat()}
+                self._write("WARC", lambda: self._write_metadata(fields["url"], "discovery", record, found_at))
+        except ArchiveStopped:
+            pass  # fail() has said why and is closing the crawl
+
+    # --- the end ------------------------------------------------------------------------------------------------
 
     def close(self, spider: Any = None, reason: str = "finished") -> None:
-        status = {"finished": "finished", "shutdown": "interrupted"}.get(reason, "failed")
+        self.closing = True
+        if reason == "finished" and not self.error and self.unconnected and not self.connected:
+            self.fail(
+                "no_network", f"no network: {len(self.unconnected)} requests failed to connect; nothing was fetched"
+            )
+        status = "failed" if self.error else {"finished": "finished", "shutdown": "interrupted"}.get(reason, "failed")
         stats = {k: v for k, v in (self.crawler.stats.get_stats() or {}).items()}
-        self.writer.close()
-        self.index.finish_run(self.run_id, status, stats)
-        self.index.close()
+        ended = datetime.now(UTC)
+        try:
+            self._write_metadata(self.run_uri, "run", {**self.run_fields, "status": status, "stats": stats}, ended)
+            self.writer.close()
+        except WRITE_ERRORS as e:
+            if not self.error:
+                self.fail("write_error", f"archive write error (closing the WARC file): {e}")
+                logger.error("%s", self.error)
+                status, stats["nianbao/error"] = "failed", self.error
+        try:
+            self.index.finish_run(self.run_id, status, stats, finished_at=ended)
+            self.index.close()
+        except WRITE_ERRORS:
+            # Closing the index folds its write-ahead log into the database: a log that had grown into a full
+            # disk (or a file size limit) then has room again for the run's end.
+            self.index.close()
+            self._finish_again(status, stats, ended)
+        except KeyError as e:  # the run row could not be written at the start
+            self.index.close()
+            logger.error("the run could not be marked %s in the index: %s", status, e)
+
+    def _finish_again(self, status: str, stats: dict[str, Any], ended: datetime) -> None:
+        try:
+            with ProvenanceIndex(self.data_dir.index) as index:
+                index.finish_run(self.run_id, status, stats, finished_at=ended)
+        except (*WRITE_ERRORS, KeyError) as e:
+            logger.error("the run could not be marked %s in the index: %s", status, e)

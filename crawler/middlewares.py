@@ -3,18 +3,33 @@ refusals recorded instead of silently dropped."""
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares import cookies
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, IgnoreRequest
 from scrapy.http import Response
 from tldextract import TLDExtract
+from twisted.internet import error as tx
 
 from common.outcomes import Outcome
-from crawler.archiving import ArchiveSession
+from crawler.archiving import ArchiveSession, ArchiveStopped
+
+logger = logging.getLogger(__name__)
+
+# Failing to connect at all (what a machine without network sees), as opposed to a server that answered badly.
+UNCONNECTED = (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    tx.DNSLookupError,
+    tx.ConnectionRefusedError,
+    tx.NoRouteError,
+    tx.TCPTimedOutError,
+    tx.UnknownHostError,
+)
 
 # Scrapy's cookie middleware would download the public suffix list on first use (and wait for the network to fail
 # on machines without internet); the snapshot bundled with tldextract is enough to scope cookies.
@@ -48,9 +63,18 @@ class ArchiveMiddleware:
     def from_crawler(cls, crawler: Crawler) -> ArchiveMiddleware:
         return cls(ArchiveSession.of(crawler))
 
+    def process_request(self, request: Request) -> None:
+        if self.session.error:
+            raise ArchiveStopped(self.session.error)
+
     def process_response(self, request: Request, response: Response) -> Response:
         outcome, challenge = self.session.record_response(request, response)
         request.meta["nianbao_outcome"] = outcome
+        if outcome == Outcome.TOO_LARGE:
+            # Archived as transferred; never inflated here nor by Scrapy's HttpCompressionMiddleware.
+            message = f"{response.url}: decoded body larger than DOWNLOAD_MAXSIZE, archived as transferred"
+            logger.warning(message)
+            raise IgnoreRequest(message)
         if challenge:
             request.meta["nianbao_challenge"] = challenge
         return response
@@ -66,7 +90,8 @@ class ArchiveMiddleware:
                 "TLS certificate verify failed (a broken chain on the site, or a proxy's certificate outside replica "
                 f"mode; NIANBAO_TLS_VERIFY=0 stops verifying): {message}"
             )
-        self.session.record_failure(request, outcome, message[:1000])
+        unconnected = isinstance(exception, UNCONNECTED)
+        self.session.record_failure(request, outcome, message[:1000], unconnected=unconnected)
 
 
 class RecordingRobotsTxtMiddleware(RobotsTxtMiddleware):

@@ -27,7 +27,7 @@ class Progress:
     def from_crawler(cls, crawler: Crawler) -> Progress:
         interval = crawler.settings.getfloat("NIANBAO_PROGRESS_SECONDS", 10.0)
         if interval <= 0:
-            raise NotConfigured("progress lines are off")
+            raise NotConfigured  # progress lines are off (no message: Scrapy would log it at WARNING)
         return cls(crawler, interval)
 
     def spider_opened(self, spider) -> None:

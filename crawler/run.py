@@ -31,6 +31,7 @@ class CrawlOptions:
     replica_ca: str | None = None
     delay: float | None = None
     log_level: str | None = None
+    verbose: bool = False  # Scrapy's own INFO lines too (LOG_LEVEL INFO unless log_level says otherwise)
 
 
 def scrapy_settings(options: CrawlOptions) -> Settings:
@@ -41,7 +42,7 @@ def scrapy_settings(options: CrawlOptions) -> Settings:
         "NIANBAO_START_URLS": options.start_urls,
         "NIANBAO_PROXY": options.proxy,
         "NIANBAO_REPLICA_CA": options.replica_ca,
-        "LOG_LEVEL": options.log_level,
+        "LOG_LEVEL": options.log_level or ("INFO" if options.verbose else None),
     }
     overrides: dict[str, Any] = {"DATA_DIR": str(options.data_dir), "NIANBAO_REGISTRY": options.registry}
     overrides |= {name: value for name, value in given.items() if value}
@@ -64,41 +65,123 @@ def crawl(options: CrawlOptions) -> str:
     return str(settings["NIANBAO_RUN_ID"])
 
 
+FALL_RATIO = 0.5  # a site is flagged when its reports found or its fetches fall below half of its previous run's ...
+FALL_MIN_BEFORE = 4  # ... provided it had at least this many then
+
+
 @dataclass
 class SiteSummary:
     run: SiteRun
     expect_reports: bool
+    previous: SiteRun | None = None  # the site in the previous finished run of the same sweep (full, incremental)
 
     @property
     def silent(self) -> bool:
         """A registered site that yielded no report: something changed on the site, or in our crawler."""
         return self.expect_reports and self.run.report_pages == 0
 
-
-def summarise(data_dir: DataDir, run_id: str, sites: Mapping[str, Site]) -> list[SiteSummary]:
-    with ProvenanceIndex(data_dir.index, readonly=True) as index:
-        run = next(r for r in index.runs() if r["run_id"] == run_id)
-        requested = json.loads(run["sites_json"] or "[]")
-        runs = site_runs(index.fetches(run_id), index.discoveries(run_id), [run_id])
-    # A site crawled by discovery has no registry entry, hence no expectation.
-    return [
-        SiteSummary(runs.get((run_id, h)) or SiteRun(run_id, h), sites[h].expect_reports if h in sites else False)
-        for h in sorted(requested)
-    ]
-
-
-def summary_lines(summaries: list[SiteSummary]) -> list[str]:
-    header = ("fetched", "ok", "errors", "challenge", "robots", "reports", "attach")
-    lines = [f"{'site':<20} " + " ".join(f"{h:>{w}}" for h, w in zip(header, (7, 5, 6, 9, 6, 7, 6), strict=True))]
-    for s in summaries:
-        o = s.run.outcomes
-        lines.append(
-            f"{s.run.site:<20} {o.fetched:>7} {o[Outcome.OK]:>5} {o.errors:>6} {o[Outcome.CHALLENGE]:>9} "
-            f"{o[Outcome.ROBOTS_REFUSED]:>6} {s.run.report_pages:>7} {s.run.attachments:>6}"
+    def falls(self) -> list[str]:
+        """What fell sharply against the previous run: `2 reports found (10 before)`, `15 fetched (60 before)`."""
+        if self.previous is None:
+            return []
+        pairs = (
+            ("reports found", self.run.report_pages, self.previous.report_pages),
+            ("fetched", self.run.outcomes.fetched, self.previous.outcomes.fetched),
         )
-    for s in summaries:
-        if s.silent:
+        return [f"{now} {what} ({before} before)" for what, now, before in pairs if _fell(now, before)]
+
+
+def _fell(now: int, before: int) -> bool:
+    return before >= FALL_MIN_BEFORE and now < before * FALL_RATIO
+
+
+@dataclass
+class CrawlSummary:
+    run_id: str
+    status: str  # finished, failed, interrupted
+    error: str | None  # why it failed (stats nianbao/error)
+    no_network: bool
+    sites: list[SiteSummary]
+
+    def lines(self) -> list[str]:
+        """The table of sites and what needs a look; nothing per site when there was no network at all."""
+        if self.no_network:
+            return []
+        header = ("fetched", "ok", "errors", "challenge", "robots", "reports", "attach")
+        widths = (7, 5, 6, 9, 6, 7, 6)
+        lines = [f"{'site':<20} " + " ".join(f"{h:>{w}}" for h, w in zip(header, widths, strict=True))]
+        for s in self.sites:
+            o = s.run.outcomes
             lines.append(
-                f"ERROR: {s.run.site} yielded no report (set expect_reports = false in the registry if that is right)"
+                f"{s.run.site:<20} {o.fetched:>7} {o[Outcome.OK]:>5} {o.errors:>6} {o[Outcome.CHALLENGE]:>9} "
+                f"{o[Outcome.ROBOTS_REFUSED]:>6} {s.run.report_pages:>7} {s.run.attachments:>6}"
             )
-    return lines
+        if self.status != "finished":
+            return lines  # a run stopped early says nothing about its sites
+        for s in self.sites:
+            if s.silent:
+                lines.append(
+                    f"ERROR: {s.run.site} yielded no report "
+                    "(set expect_reports = false in the registry if that is right)"
+                )
+        for s in self.sites:
+            if s.falls():
+                assert s.previous is not None
+                lines.append(
+                    f"WARNING: {s.run.site} fell sharply against its previous run {s.previous.run_id}: "
+                    + ", ".join(s.falls())
+                )
+        return lines
+
+    def failure(self) -> str | None:
+        """One line when the run did not finish."""
+        if self.status == "finished":
+            return None
+        return f"run {self.run_id} {self.status}" + (f": {self.error}" if self.error else "")
+
+    def exit_status(self) -> int:
+        """1: the run failed or was interrupted; 2: a registered site yielded no report; else 0."""
+        if self.status != "finished":
+            return 1
+        return 2 if any(s.silent for s in self.sites) else 0
+
+
+def _sweep(run: dict[str, Any]) -> str:
+    return json.loads(run["settings_json"] or "{}").get("sweep", "full")
+
+
+def summarise(data_dir: DataDir, run_id: str, sites: Mapping[str, Site]) -> CrawlSummary:
+    with ProvenanceIndex(data_dir.index, readonly=True) as index:
+        runs = index.runs()
+        run = next((r for r in runs if r["run_id"] == run_id), None)
+        if run is None:
+            return CrawlSummary(run_id, "failed", "the run could not be recorded in the index", False, [])
+        requested = sorted(json.loads(run["sites_json"] or "[]"))
+        this = site_runs(index.fetches(run_id), index.discoveries(run_id), [run_id])
+        stats = json.loads(run["stats_json"] or "{}")
+        no_network = any(e["kind"] == "no_network" for e in index.events(run_id))
+        before = [
+            r for r in reversed(runs[: runs.index(run)]) if r["status"] == "finished" and _sweep(r) == _sweep(run)
+        ]
+        previous_run = {
+            host: next((r["run_id"] for r in before if host in json.loads(r["sites_json"] or "[]")), None)
+            for host in requested
+        }
+        previous: dict[tuple[str, str], SiteRun] = {}
+        for prev in {p for p in previous_run.values() if p}:
+            previous |= site_runs(index.fetches(prev), index.discoveries(prev), [prev])
+    summaries = [
+        SiteSummary(
+            this.get((run_id, h)) or SiteRun(run_id, h),
+            # A site crawled by discovery has no registry entry, hence no expectation.
+            sites[h].expect_reports if h in sites else False,
+            previous.get((previous_run[h], h)) if previous_run[h] else None,
+        )
+        for h in requested
+    ]
+    error = stats.get("nianbao/error") or (
+        f"the crawl ended with {stats['finish_reason']}"
+        if run["status"] == "failed" and "finish_reason" in stats
+        else None
+    )
+    return CrawlSummary(run_id, run["status"], error, no_network, summaries)

@@ -21,6 +21,8 @@ NIANBAO_PROXY = os.environ.get("NIANBAO_PROXY", "")  # e.g. the replica: http://
 NIANBAO_REPLICA_CA = os.environ.get("NIANBAO_REPLICA_CA", "")  # replica mode: trust exactly this CA
 NIANBAO_CONTACT = os.environ.get("NIANBAO_CONTACT", "https://github.com/nianbao/nianbao")
 NIANBAO_RUN_ID = os.environ.get("NIANBAO_RUN_ID", "")
+# A crawl does not start, and stops, when the archive's disk has less free space than this.
+NIANBAO_MIN_FREE_MB = int(os.environ.get("NIANBAO_MIN_FREE_MB", "1024"))
 
 USER_AGENT = f"nianbao/0.1 (research crawler of government information disclosure annual reports; +{NIANBAO_CONTACT})"
 DEFAULT_REQUEST_HEADERS = {
@@ -41,6 +43,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 NIANBAO_RETRY_BACKOFF = float(os.environ.get("NIANBAO_RETRY_BACKOFF", "2"))  # seconds before the first retry, doubling
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"  # an expected network error: one line (crawler.logs)
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
@@ -62,8 +65,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ArchiveMiddleware": 950,
 }
 ITEM_PIPELINES = {"crawler.pipelines.DiscoveryPipeline": 300}
-EXTENSIONS = {"crawler.tls.ReplicaTrust": 0, "crawler.progress.Progress": 500}
+EXTENSIONS = {"crawler.tls.ReplicaTrust": 0, "crawler.logs.QuietLogs": 0, "crawler.progress.Progress": 500}
 NIANBAO_PROGRESS_SECONDS = float(os.environ.get("NIANBAO_PROGRESS_SECONDS", "10"))
 
-LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
+# Scrapy's own INFO lines are chatter for our users (progress lines and the summary say what matters):
+# `nianbao crawl --verbose` shows them.
+LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "WARNING")
 FEED_EXPORT_ENCODING = "utf-8"

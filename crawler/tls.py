@@ -18,7 +18,7 @@ class ReplicaTrust:
     def from_crawler(cls, crawler: Crawler) -> ReplicaTrust:
         ca = crawler.settings.get("NIANBAO_REPLICA_CA")
         if not ca:
-            raise NotConfigured("live mode: the system's trusted CAs apply")
+            raise NotConfigured  # live mode: the system's trusted CAs apply (no message: Scrapy would log it)
         if not Path(ca).is_file():
             raise FileNotFoundError(f"replica CA certificate not found: {ca}")
         os.environ["SSL_CERT_FILE"] = str(Path(ca).resolve())

@@ -30,6 +30,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         replica_ca=args.replica_ca,
         delay=args.delay,
         log_level=args.log_level,
+        verbose=args.verbose,
     )
     with writing(args, wait=args.wait):
         return crawl_and_report(options)
@@ -106,7 +107,7 @@ def _replica_found(command: str) -> bool:
 def cmd_demo(args: argparse.Namespace) -> int:
     if not _replica_found(args.command):
         return 1
-    from crawler.run import CrawlOptions, crawl, summarise, summary_lines
+    from crawler.run import CrawlOptions, crawl, summarise
     from publish.build import build
     from publish.serve import serve
     from replica.server import ReplicaServer
@@ -124,13 +125,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 log_level="WARNING",
             )
             run_id = crawl(options)
-        summaries = summarise(data_dir, run_id, options.registry)
-        print("\n".join(summary_lines(summaries)))
+        crawled = summarise(data_dir, run_id, options.registry)
+        print("\n".join(crawled.lines()))
+        if crawled.failure():
+            say(f"nianbao demo: {crawled.failure()}")
+            return 1
         say("[3/4] building the database from the archive")
         summary = build(data_dir, options.registry, progress=say)
         print("\n".join(summary.lines()))
     if args.no_serve:
-        return 2 if any(s.silent for s in summaries) else 0
+        return crawled.exit_status()
     say(f"[4/4] serving Datasette on http://127.0.0.1:{args.port}/")
     return serve(data_dir.database, "127.0.0.1", args.port)  # a reader: outside the writer's hold
 
@@ -218,7 +222,10 @@ def parser() -> argparse.ArgumentParser:
     crawl.add_argument(
         "--log-level",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="Scrapy's (default $NIANBAO_LOG_LEVEL or INFO)",
+        help="Scrapy's (default $NIANBAO_LOG_LEVEL or WARNING; INFO with --verbose)",
+    )
+    crawl.add_argument(
+        "--verbose", action="store_true", help="Scrapy's own INFO lines too (quiet by default: progress and summary)"
     )
     crawl.add_argument("--wait", action="store_true", help=WAIT_HELP)
     crawl.set_defaults(func=cmd_crawl)

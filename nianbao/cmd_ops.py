@@ -32,7 +32,7 @@ def cmd_update(args: argparse.Namespace) -> int:
             raise ValueError("--full needs CrawlOptions.full (the frontier part)")
         options.full = True
     with writing(args, wait=args.wait) as data_dir:
-        crawled = crawl_and_report(options)
+        crawled = crawl_and_report(options, "update")
         warning = newest_run_warning(data_dir)
         if warning:
             say(warning)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from archive.index import ProvenanceIndex
 from common.datadir import DataDir
-from nianbao.status import run_error
 
 if TYPE_CHECKING:
     from crawler.run import CrawlOptions  # imported when a command crawls: Scrapy takes a while to import
@@ -45,23 +44,18 @@ def writing(args: argparse.Namespace, wait: bool = False) -> Iterator[DataDir]:
         yield data_dir
 
 
-def crawl_and_report(options: CrawlOptions) -> int:
+def crawl_and_report(options: CrawlOptions, command: str = "crawl") -> int:
     """Crawl in this process (once per process: Twisted's reactor cannot restart) and print the run's summary.
     Returns the exit status: 1 when the run did not finish, 2 when a site that should publish reports yielded none."""
-    from crawler.run import crawl, summarise, summary_lines
+    from crawler.run import crawl, summarise
 
     run_id = crawl(options)
-    summaries = summarise(options.data_dir, run_id, options.registry)
-    print(f"crawl run {run_id}")
-    print("\n".join(summary_lines(summaries)))
-    if options.start_urls:
+    summary = summarise(options.data_dir, run_id, options.registry)
+    print("\n".join([f"crawl run {run_id}", *summary.lines()]))
+    if options.start_urls and summary.status == "finished":
         from crawler.discovery import discovery_lines
 
         print("\n".join(discovery_lines(options.data_dir, run_id, options.start_urls)))
-    with ProvenanceIndex(options.data_dir.index, readonly=True) as index:
-        run = next(r for r in index.runs() if r["run_id"] == run_id)
-    if run["status"] != "finished":
-        error = run_error(run)
-        say(f"crawl run {run_id} {run['status']}" + (f": {error}" if error else ""))
-        return 1
-    return 2 if any(s.silent for s in summaries) else 0
+    if summary.failure():
+        say(f"nianbao {command}: {summary.failure()}")
+    return summary.exit_status()
