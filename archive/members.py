@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 _READ = 1 << 16  # compressed bytes read at a time
-_INFLATE = 1 << 20  # decompressed bytes produced at a time while scanning: memory stays bounded
 
 
 class ArchiveIntegrityError(ValueError):
@@ -27,8 +26,9 @@ class TornRecordError(ArchiveIntegrityError):
         self.size = size  # bytes of the torn member present in the file
 
 
-def read_member(fh: BinaryIO, offset: int, where: str) -> bytes:
-    """The decompressed bytes of the one gzip member starting at ``offset``; TornRecordError if the file ends first."""
+def read_member(fh: BinaryIO, offset: int, where: str) -> tuple[bytes, int]:
+    """(decompressed bytes, compressed length) of the one gzip member starting at ``offset``; TornRecordError if the
+    file ends first."""
     fh.seek(offset)
     inflater = zlib.decompressobj(31)  # 31: gzip header and trailer
     parts = []
@@ -42,13 +42,13 @@ def read_member(fh: BinaryIO, offset: int, where: str) -> bytes:
             parts.append(inflater.decompress(data))
         except zlib.error as e:
             raise ArchiveIntegrityError(f"{where}:{offset}: not a whole gzip member ({e})") from e
-    return b"".join(parts)
+    return b"".join(parts), size - len(inflater.unused_data)
 
 
-def scan_members(fh: BinaryIO, where: str) -> Iterator[tuple[int, int]]:
-    """(offset, compressed length) of every member from the start of ``fh``, checking each is whole (CRC and length
-    included, as ``gzip -t`` does) without keeping its bytes. Raises TornRecordError at a torn tail and
-    ArchiveIntegrityError where the bytes are not gzip."""
+def iter_members(fh: BinaryIO, where: str) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, compressed length, decompressed bytes) of every member from the start of ``fh``, each checked whole
+    (CRC and length included, as ``gzip -t`` does). Raises TornRecordError at a torn tail and ArchiveIntegrityError
+    where the bytes are not gzip. Holds one record at a time."""
     fh.seek(0)
     start = 0
     pending = b""
@@ -57,19 +57,18 @@ def scan_members(fh: BinaryIO, where: str) -> Iterator[tuple[int, int]]:
         if not data:
             return
         inflater = zlib.decompressobj(31)
+        parts = []
         fed = 0
         while True:
             fed += len(data)
             try:
-                inflater.decompress(data, _INFLATE)
-                while inflater.unconsumed_tail:
-                    inflater.decompress(inflater.unconsumed_tail, _INFLATE)
+                parts.append(inflater.decompress(data))
             except zlib.error as e:
                 raise ArchiveIntegrityError(f"{where}:{start}: not a whole gzip member ({e})") from e
             if inflater.eof:
                 pending = inflater.unused_data
                 length = fed - len(pending)
-                yield start, length
+                yield start, length, b"".join(parts)
                 start += length
                 break
             data = fh.read(_READ)

@@ -147,7 +147,7 @@ def _read_one(warc_dir: str | os.PathLike[str], warc_file: str, offset: int) -> 
     if not isinstance(offset, int) or offset < 0:
         raise ValueError(f"invalid offset {offset!r}")
     with path.open("rb") as fh:
-        member = read_member(fh, offset, warc_file)  # the whole record, or TornRecordError
+        member, _ = read_member(fh, offset, warc_file)  # the whole record, or TornRecordError
     record = next(iter(ArchiveIterator(BytesIO(member), check_digests=True)), None)
     if record is None:
         raise ValueError(f"no record at {warc_file}:{offset}")

@@ -69,7 +69,10 @@ class ArchiveSession:
             str, tuple[str, int, str | None]
         ] = {}  # netloc -> last robots.txt (outcome, status, challenge)
         self.writer = WarcWriter(
-            data_dir.warc_dir, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")}
+            data_dir.warc_dir,
+            self.run_id,
+            settings.getint("NIANBAO_WARC_MAX_BYTES"),
+            info={"operator-contact": settings.get("NIANBAO_CONTACT", "")},
         )
         self.index = ProvenanceIndex(data_dir.index)
         crawler.signals.connect(self.open, signal=signals.spider_opened)

@@ -63,6 +63,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.DiscoveryPipeline": 300}
 EXTENSIONS = {"crawler.tls.ReplicaTrust": 0, "crawler.progress.Progress": 500}
+# WARC files rotate once they pass this size (the archive's default, 1 GiB).
+NIANBAO_WARC_MAX_BYTES = int(os.environ.get("NIANBAO_WARC_MAX_BYTES", str(1 << 30)))
 NIANBAO_PROGRESS_SECONDS = float(os.environ.get("NIANBAO_PROGRESS_SECONDS", "10"))
 
 LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")

@@ -43,7 +43,10 @@ def test_warc_date_formats_utc_and_rejects_naive() -> None:
 
 def test_one_file_named_after_run(sample: dict) -> None:
     assert sample["files"] == ["warc/nianbao-run_2024-03-01-00000.warc.gz"]
-    assert sorted(p.name for p in (sample["root"] / "warc").iterdir()) == ["nianbao-run_2024-03-01-00000.warc.gz"]
+    assert sorted(p.name for p in (sample["root"] / "warc").iterdir()) == [
+        "nianbao-run_2024-03-01-00000.cdxj",  # its CDXJ index, written when the file closed
+        "nianbao-run_2024-03-01-00000.warc.gz",
+    ]
 
 
 def test_warcio_check_passes(sample: dict) -> None:
