@@ -130,6 +130,9 @@ class ArchiveSession:
             ip=str(response.ip_address) if response.ip_address else None,
             http_version=protocol if protocol.startswith("HTTP/") else "HTTP/1.1",
             revisit_of=RevisitTarget.from_fetch(original) if original and response.status != 304 else None,
+            site=self._site(request),
+            outcome=outcome,
+            error=f"challenge: {challenge}" if challenge else None,
         )
         self.index.add_fetch(
             run_id=self.run_id,
@@ -170,7 +173,9 @@ class ArchiveSession:
         """A request that got no HTTP response: refused by robots.txt, a network error, a response too large."""
         fetched_at = datetime.now(UTC)
         referrer = request.headers.get("Referer", b"").decode("latin-1") or None
-        location = self.writer.write_outcome(request.url, outcome, detail, fetched_at, referrer=referrer)
+        location = self.writer.write_outcome(
+            request.url, outcome, detail, fetched_at, referrer=referrer, site=self._site(request), method=request.method
+        )
         self.index.add_fetch(
             run_id=self.run_id,
             site=self._site(request),
