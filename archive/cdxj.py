@@ -31,9 +31,10 @@ def cdxj_path(warc: Path) -> Path:
     return warc.with_name(warc.name.removesuffix(".warc.gz") + ".cdxj")
 
 
-def write_cdxj(warc: Path) -> Path:
-    """Index one whole WARC file into its sorted CDXJ file (written aside, renamed into place)."""
-    target = cdxj_path(warc)
+def write_cdxj(warc: Path, target: Path | None = None) -> Path:
+    """Index one whole WARC file into its sorted CDXJ file (``target``, else beside it; written aside, renamed into
+    place)."""
+    target = target or cdxj_path(warc)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         write_cdx_index(str(staging), [str(warc)], {"sort": True, "records": ",".join(REPLAYED_RECORDS)})

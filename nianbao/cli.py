@@ -1,4 +1,4 @@
-"""The `nianbao` command: demo, crawl, build, serve, parse, replica."""
+"""The `nianbao` command: demo, crawl, build, serve, parse, replica, archive."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from common.datadir import DEFAULT, ENVIRONMENT_VARIABLE, DataDir
+from nianbao import cmd_archive
 from parsers.pool import Limits
 
 
@@ -291,6 +292,7 @@ def parser() -> argparse.ArgumentParser:
         "--no-convert", action="store_true", help="skip LibreOffice: PDF and DOC attachments answer 404 (fast start)"
     )
     replica.set_defaults(func=cmd_replica)
+    cmd_archive.register(sub, common)
     return p
 
 
