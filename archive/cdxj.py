@@ -21,8 +21,6 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from cdxj_indexer.main import write_cdx_index
-
 REPLAYED_RECORDS = ("response", "revisit")
 
 
@@ -34,6 +32,8 @@ def cdxj_path(warc: Path) -> Path:
 def write_cdxj(warc: Path, target: Path | None = None) -> Path:
     """Index one whole WARC file into its sorted CDXJ file (``target``, else beside it; written aside, renamed into
     place)."""
+    from cdxj_indexer.main import write_cdx_index  # here: importing it takes half a second (pkg_resources)
+
     target = target or cdxj_path(warc)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.content import DecodedTooLarge, decode_content
-from archive.members import ArchiveIntegrityError, TornRecordError, read_member
+from archive.members import ArchiveIntegrityError, TornRecordError, iter_members, read_member
 
 if TYPE_CHECKING:
     from archive.index import ProvenanceIndex
@@ -113,18 +113,19 @@ def read_response(
 
 
 def iter_records(warc_dir: str | os.PathLike[str]) -> Iterator[RecordInfo]:
-    """Every record of every ``warc_dir/*.warc.gz``, files in name order."""
+    """Every record of every ``warc_dir/*.warc.gz``, files in name order; TornRecordError after a file's last whole
+    record if the file ends in a torn one."""
     directory = Path(warc_dir)
     for path in sorted(directory.glob("*.warc.gz")):
         relative = f"{directory.name}/{path.name}"
         with path.open("rb") as fh:
-            iterator = ArchiveIterator(fh)
-            for record in iterator:
+            for offset, length, member in iter_members(fh, relative):
+                record = next(iter(ArchiveIterator(BytesIO(member))))
                 headers = record.rec_headers
                 yield RecordInfo(
                     relative,
-                    iterator.get_record_offset(),
-                    iterator.get_record_length(),
+                    offset,
+                    length,
                     record.rec_type,
                     headers.get_header("WARC-Target-URI"),
                     headers.get_header("WARC-Record-ID"),

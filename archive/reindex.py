@@ -153,7 +153,7 @@ def _add_metadata(
         result.discoveries += added is not None
     elif kind == "event":
         index.add_event(
-            run_id, fields["kind"], fields.get("detail"), site=fields.get("site"), url=fields.get("url"),
+            run_id, fields["kind"], fields.get("detail") or "", site=fields.get("site"), url=fields.get("url"),
             at=fields.get("at") or date,
         )  # fmt: skip
         result.events += 1

@@ -34,7 +34,8 @@ class WarcRecord:
         return self.headers.get_header("WARC-Record-ID") or ""
 
     def header(self, name: str) -> str | None:
-        return self.headers.get_header(name)
+        value = self.headers.get_header(name)
+        return None if value is None else str(value)
 
 
 def warc_files(warc_dir: str | os.PathLike[str]) -> list[Path]:

@@ -13,7 +13,14 @@ from pathlib import Path
 import brotli
 import pytest
 
-from archive.reader import ArchiveIntegrityError, DecodedTooLarge, TornRecordError, decode_content, read_response
+from archive.reader import (
+    ArchiveIntegrityError,
+    DecodedTooLarge,
+    TornRecordError,
+    decode_content,
+    iter_records,
+    read_response,
+)
 from archive.warc import WarcWriter
 
 TEXT = "政府信息公开工作年度报告 ".encode() * 5000
@@ -119,3 +126,14 @@ def test_a_record_with_a_corrupted_byte_raises(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(ArchiveIntegrityError, match=f"{warc_file}:{offset}"):
         read_response(tmp_path / "warc", warc_file, offset)
+
+
+def test_listing_the_records_of_a_torn_file_ends_with_the_error(tmp_path: Path) -> None:
+    path, warc_file, offset, _ = written_pdf(tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: offset + 1000])
+    listed = []
+    with pytest.raises(TornRecordError, match=f"{warc_file}:{offset}: torn record"):
+        for info in iter_records(tmp_path / "warc"):
+            listed.append(info.record_type)
+    assert listed == ["warcinfo"]
