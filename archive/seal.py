@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.cdxj import write_cdxj
+from archive.cdxj import cdxj_path, write_cdxj
 from archive.members import TornRecordError, iter_members
 
 
@@ -32,12 +32,15 @@ def torn_folder(warc: Path) -> Path:
 def seal_torn_tail(warc: str | os.PathLike[str]) -> TornTail | None:
     """When ``warc`` ends in an incomplete gzip member (a record torn by a kill), copy the torn bytes to
     ``<archive>/torn/<file>.<offset>``, truncate the file to its last whole record and index it (CDXJ).
-    Returns what it did, or None when the file is whole. The file must not be open for writing."""
+    Returns what it did, or None when the file is whole (then only its CDXJ is written if a kill left none).
+    The file must not be open for writing."""
     path = Path(warc)
     try:
         with path.open("rb") as fh:
             for _ in iter_members(fh, path.name):
                 pass
+        if not cdxj_path(path).exists():
+            write_cdxj(path)
         return None
     except TornRecordError as torn:
         offset = torn.offset

@@ -74,7 +74,7 @@ def verify(warc_dir: Path, index_path: Path, progress: Callable[[str], None] | N
             )  # fmt: skip
         except ArchiveIntegrityError as e:
             result.problems.append(Problem(f"{warc_dir.name}/{path.name}", None, None, str(e)))
-        for (offset, _), line in sorted(cdxj.items()):
+        for (offset, _), line in sorted((cdxj or {}).items()):
             result.problems.append(Problem(f"{warc_dir.name}/{path.name}", offset, None, f"CDXJ line without its "
                                            f"record: {line['url']}"))  # fmt: skip
         result.files += 1
@@ -89,12 +89,12 @@ def verify(warc_dir: Path, index_path: Path, progress: Callable[[str], None] | N
     return result
 
 
-def _load_cdxj(path: Path, result: Verified) -> dict[tuple[int, str], dict[str, Any]]:
-    """The CDXJ lines of one WARC file by (offset, url)."""
+def _load_cdxj(path: Path, result: Verified) -> dict[tuple[int, str], dict[str, Any]] | None:
+    """The CDXJ lines of one WARC file by (offset, url); None (one problem, not one per record) if it has none."""
     cdxj = cdxj_path(path)
     if not cdxj.exists():
         result.problems.append(Problem(f"{path.parent.name}/{path.name}", None, None, f"no CDXJ index ({cdxj.name})"))
-        return {}
+        return None
     lines = {}
     with cdxj.open(encoding="utf-8") as fh:
         for line in fh:
@@ -107,7 +107,7 @@ def _check_record(
     record: WarcRecord,
     file_run: str,
     index: _Index | None,
-    cdxj: dict[tuple[int, str], dict[str, Any]],
+    cdxj: dict[tuple[int, str], dict[str, Any]] | None,
     result: Verified,
 ) -> None:
     def problem(what: str) -> None:
@@ -116,7 +116,7 @@ def _check_record(
     for what in record.problems:
         problem(what)
     url = record.header("WARC-Target-URI")
-    if record.rec_type in REPLAYED_RECORDS:
+    if record.rec_type in REPLAYED_RECORDS and cdxj is not None:
         line = cdxj.pop((record.offset, url or ""), None)
         if line is None:
             problem("not in the CDXJ index")

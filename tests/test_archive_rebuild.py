@@ -8,6 +8,7 @@ import random
 import shutil
 import sqlite3
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -181,6 +182,16 @@ def test_a_torn_tail_is_reported_then_sealed(crawled: DataDir) -> None:
     assert seal_torn_tail(warc) is None
 
 
+def test_sealing_a_whole_file_that_a_kill_left_without_its_cdxj_indexes_it(crawled: DataDir) -> None:
+    (warc,) = crawled.warc_dir.glob("*.warc.gz")
+    cdxj_path(warc).unlink()  # killed between two records: the file is whole, never closed
+    assert [p.what for p in verify(crawled.warc_dir, crawled.index).problems][
+        0
+    ] == f"no CDXJ index ({cdxj_path(warc).name})"
+    assert seal_torn_tail(warc) is None
+    assert verify(crawled.warc_dir, crawled.index).problems == []
+
+
 def test_files_rotate_at_the_crawl_setting_and_each_gets_its_cdxj(tmp_path: Path) -> None:
     data = DataDir(tmp_path / "data")
     crawl(data, max_bytes=2000)
@@ -205,3 +216,18 @@ def test_write_metadata_refuses_an_unknown_kind(tmp_path: Path) -> None:
     with WarcWriter(tmp_path, "r1") as writer, pytest.raises(ValueError, match="metadata kind"):
         writer.write_metadata("https://a.gov.cn/", "fetch", {}, AT)
     shutil.rmtree(tmp_path)
+
+
+@pytest.mark.slow
+def test_a_replica_crawl_verifies_and_reindexes_to_the_same_fetch_rows(tmp_path: Path, replica_server) -> None:
+    data = DataDir(tmp_path / "data")
+    replica_server.reset()
+    nianbao = str(Path(sys.executable).with_name("nianbao"))
+    replica = ["--proxy", replica_server.proxy_url, "--replica-ca", str(replica_server.ca_cert_path)]
+    subprocess.run([nianbao, "crawl", "--data-dir", str(data.root), *replica, "--delay", "0", "--log-level", "ERROR"],
+                   capture_output=True, timeout=600, check=True)  # fmt: skip
+    written = tables(data.index)["fetches"]
+    assert len({row[6] for row in written}) >= 4  # outcomes: ok, http_error, robots_refused, challenge, ...
+    assert verify(data.warc_dir, data.index).problems == []
+    reindex(data.warc_dir, data.index)
+    assert tables(data.index)["fetches"] == written
