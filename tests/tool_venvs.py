@@ -21,7 +21,7 @@ def tool_bin(name: str, requirement: str) -> Path:
     TOOLS.mkdir(exist_ok=True)
     with (TOOLS / f"{name}.lock").open("w") as lock:  # pytest-xdist workers install it once
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not marker.exists():
+        if not (marker.exists() and (venv / "bin" / "python").exists()):
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True, timeout=300)
             subprocess.run(
                 [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", requirement],
