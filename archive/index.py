@@ -16,7 +16,9 @@ from typing import Any
 
 from archive.records import warc_date
 
-SCHEMA_VERSION = 2  # 2: discoveries are unique per (run, url, kind, referrer), no longer per (run, url, kind)
+# 2: discoveries are unique per (run, url, kind, referrer), no longer per (run, url, kind)
+# 3: run_events (created by SCHEMA; older tables are kept as they are)
+SCHEMA_VERSION = 3
 RUN_STATUSES = ("running", "finished", "failed", "interrupted")
 
 # One row per link: the same document linked from two pages is two rows (the build needs both pages).
@@ -81,6 +83,7 @@ CREATE INDEX IF NOT EXISTS fetches_run_id ON fetches (run_id);
 CREATE INDEX IF NOT EXISTS fetches_warc_record_id ON fetches (warc_record_id);
 
 CREATE TABLE IF NOT EXISTS run_events (
+    id     INTEGER PRIMARY KEY,
     run_id TEXT NOT NULL,
     site   TEXT,
     kind   TEXT NOT NULL,
@@ -88,6 +91,7 @@ CREATE TABLE IF NOT EXISTS run_events (
     detail TEXT,
     at     TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS run_events_run_id ON run_events (run_id);
 """ + "".join(f"{statement};\n" for statement in DISCOVERIES_SCHEMA)
 
 
@@ -326,8 +330,7 @@ class ProvenanceIndex:
         for row in rows:
             yield dict(row)
 
-    # -- run events ---------------------------------------------------------------------------
-    # TODO(lead): a minimal stand-in for the "archive" part's add_event/events (same signature); keep theirs.
+    # -- events -------------------------------------------------------------------------------
 
     def add_event(
         self,
@@ -338,18 +341,21 @@ class ProvenanceIndex:
         site: str | None = None,
         url: str | None = None,
         at: datetime | str | None = None,
-    ) -> None:
-        """Record something that happened to a run (no_network, disk_low, write_error, list_limit, ...)."""
+    ) -> int:
+        """Record something that happened in a run beside its fetches (``list_limit``, ``no_network``, ``disk_low``,
+        ``write_error``, ``torn_record_sealed``); returns the new id."""
         with self._conn:
-            self._conn.execute(
+            cursor = self._conn.execute(
                 "INSERT INTO run_events (run_id, site, kind, url, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
                 (run_id, site, kind, url, detail, _text_time(at) or _now()),
             )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
     def events(self, run_id: str | None = None) -> list[dict[str, Any]]:
-        """Run events in the order they were recorded, optionally of one run."""
+        """Event rows in insertion order, optionally of one run."""
         if run_id is None:
-            rows = self._conn.execute("SELECT * FROM run_events ORDER BY rowid")
+            rows = self._conn.execute("SELECT * FROM run_events ORDER BY id")
         else:
-            rows = self._conn.execute("SELECT * FROM run_events WHERE run_id = ? ORDER BY rowid", (run_id,))
+            rows = self._conn.execute("SELECT * FROM run_events WHERE run_id = ? ORDER BY id", (run_id,))
         return [dict(row) for row in rows]

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.recordloader import ArcWarcRecord
-from warcio.statusandheaders import StatusAndHeaders
 
-from archive.records import DROPPED_RESPONSE_HEADERS
+from archive.content import DecodedTooLarge, decode_content
+from archive.members import ArchiveIntegrityError, TornRecordError, iter_members, read_member
 
 if TYPE_CHECKING:
     from archive.index import ProvenanceIndex
 
+__all__ = ["ArchiveIntegrityError", "DecodedTooLarge", "TornRecordError", "decode_content", "read_response"]
+
 _MAX_REVISIT_HOPS = 4  # revisits normally point straight at a response; this only stops cycles
-
-
-class ArchiveIntegrityError(ValueError):
-    """A record's bytes do not match its recorded digest, or a revisit cannot be resolved."""
 
 
 @dataclass(frozen=True)
@@ -71,19 +68,6 @@ def warc_path(warc_dir: str | os.PathLike[str], warc_file: str) -> Path:
     return path
 
 
-def decode_content(headers: Iterable[tuple[str, str]], body: bytes) -> bytes:
-    """Undo the Content-Encoding of a body as transferred, exactly as the reader will.
-
-    Goes through warcio's ``content_stream()``, so the crawler can hash the same bytes the build
-    will see. Unsupported encodings come back unchanged, as warcio does.
-    """
-    kept = [(n, v) for n, v in headers if n.lower() not in DROPPED_RESPONSE_HEADERS]
-    http_headers = StatusAndHeaders("200 OK", kept, protocol="HTTP/1.1")
-    record = ArcWarcRecord("warc", "response", None, BytesIO(body), http_headers, None, len(body))
-    decoded: bytes = record.content_stream().read()
-    return decoded
-
-
 def read_response(
     warc_dir: str | os.PathLike[str],
     warc_file: str,
@@ -129,18 +113,19 @@ def read_response(
 
 
 def iter_records(warc_dir: str | os.PathLike[str]) -> Iterator[RecordInfo]:
-    """Every record of every ``warc_dir/*.warc.gz``, files in name order."""
+    """Every record of every ``warc_dir/*.warc.gz``, files in name order; TornRecordError after a file's last whole
+    record if the file ends in a torn one."""
     directory = Path(warc_dir)
     for path in sorted(directory.glob("*.warc.gz")):
         relative = f"{directory.name}/{path.name}"
         with path.open("rb") as fh:
-            iterator = ArchiveIterator(fh)
-            for record in iterator:
+            for offset, length, member in iter_members(fh, relative):
+                record = next(iter(ArchiveIterator(BytesIO(member))))
                 headers = record.rec_headers
                 yield RecordInfo(
                     relative,
-                    iterator.get_record_offset(),
-                    iterator.get_record_length(),
+                    offset,
+                    length,
                     record.rec_type,
                     headers.get_header("WARC-Target-URI"),
                     headers.get_header("WARC-Record-ID"),
@@ -163,30 +148,33 @@ def _read_one(warc_dir: str | os.PathLike[str], warc_file: str, offset: int) -> 
     if not isinstance(offset, int) or offset < 0:
         raise ValueError(f"invalid offset {offset!r}")
     with path.open("rb") as fh:
-        fh.seek(offset)
-        record = next(iter(ArchiveIterator(fh, check_digests=True)), None)
-        if record is None:
-            raise ValueError(f"no record at {warc_file}:{offset}")
-        if record.rec_type not in ("response", "revisit") or record.http_headers is None:
-            raise ValueError(f"{warc_file}:{offset} is a {record.rec_type} record, not an HTTP response")
-        body = b"" if record.rec_type == "revisit" else record.content_stream().read()
-        record.raw_stream.read()  # drain, so the digest check below has seen every byte
-        _check_digest(record, warc_file, offset)
-        http_headers = record.http_headers
-        rec_headers = record.rec_headers
-        code, _, reason = http_headers.statusline.partition(" ")
-        return ArchivedResponse(
-            url=rec_headers.get_header("WARC-Target-URI"),
-            status=int(code),
-            reason=reason.strip(),
-            headers=list(http_headers.headers),
-            content_type=http_headers.get_header("Content-Type"),
-            body=body,
-            record_id=rec_headers.get_header("WARC-Record-ID"),
-            record_type=record.rec_type,
-            date=rec_headers.get_header("WARC-Date"),
-            refers_to=rec_headers.get_header("WARC-Refers-To"),
+        member, _ = read_member(fh, offset, warc_file)  # the whole record, or TornRecordError
+    record = next(iter(ArchiveIterator(BytesIO(member), check_digests=True)), None)
+    if record is None:
+        raise ValueError(f"no record at {warc_file}:{offset}")
+    if record.rec_type not in ("response", "revisit") or record.http_headers is None:
+        raise ValueError(f"{warc_file}:{offset} is a {record.rec_type} record, not an HTTP response")
+    payload = record.raw_stream.read()  # read in full, so the digest check below has seen every byte
+    if record.raw_stream.limit:
+        raise ArchiveIntegrityError(
+            f"{warc_file}:{offset}: record is {record.raw_stream.limit} bytes short of its length"
         )
+    _check_digest(record, warc_file, offset)
+    http_headers = record.http_headers
+    rec_headers = record.rec_headers
+    code, _, reason = http_headers.statusline.partition(" ")
+    return ArchivedResponse(
+        url=rec_headers.get_header("WARC-Target-URI"),
+        status=int(code),
+        reason=reason.strip(),
+        headers=list(http_headers.headers),
+        content_type=http_headers.get_header("Content-Type"),
+        body=b"" if record.rec_type == "revisit" else decode_content(http_headers.headers, payload),
+        record_id=rec_headers.get_header("WARC-Record-ID"),
+        record_type=record.rec_type,
+        date=rec_headers.get_header("WARC-Date"),
+        refers_to=rec_headers.get_header("WARC-Refers-To"),
+    )
 
 
 def _check_digest(record: Any, warc_file: str, offset: int) -> None:

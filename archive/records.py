@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http
 import ipaddress
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -198,14 +199,49 @@ def revisit_profile(
     return PROFILE_IDENTICAL_PAYLOAD
 
 
-def outcome_fields(outcome: str, detail: str, referrer: str | None) -> bytes:
+def outcome_fields(
+    outcome: str, detail: str, referrer: str | None, site: str | None = None, method: str = "GET"
+) -> bytes:
     """The ``application/warc-fields`` payload of a metadata record for a fetch without a response."""
-    if not _OUTCOME_RE.fullmatch(outcome):
-        raise ValueError(f"outcome must match [a-z][a-z0-9_]*, got {outcome!r}")
+    _check_outcome(outcome)
+    if not _TOKEN_RE.fullmatch(method):
+        raise ValueError(f"invalid HTTP method {method!r}")
     fields = {"outcome": outcome, "detail": _single_line(detail)}
     if referrer:
         fields["referrer"] = _single_line(referrer)
+    if method != "GET":
+        fields["method"] = method
+    if site:
+        fields["site"] = _single_line(site)
     return "".join(f"{name}: {value}\r\n" for name, value in fields.items()).encode("utf-8")
+
+
+# What the crawl knew of a fetch beyond the HTTP exchange, as WARC header fields of its response record: with them
+# `nianbao archive reindex` gives back the index row the crawl wrote.
+CRAWL_FIELDS = {"site": "Nianbao-Site", "outcome": "Nianbao-Outcome", "error": "Nianbao-Error"}
+KIND_FIELD = "Nianbao-Kind"  # names what a metadata record written by write_metadata holds
+METADATA_KINDS = ("discovery", "event", "run")
+
+
+def crawl_headers(site: str | None, outcome: str | None, error: str | None) -> dict[str, str]:
+    """The WARC header fields recording ``site``, ``outcome`` and ``error`` of a fetch (absent ones left out)."""
+    if outcome is not None:
+        _check_outcome(outcome)
+    values = {"site": site, "outcome": outcome, "error": error}
+    return {CRAWL_FIELDS[name]: _single_line(value) for name, value in values.items() if value}
+
+
+def metadata_json(kind: str, fields: Mapping[str, Any]) -> bytes:
+    """The ``application/json`` payload of a metadata record of ``kind`` (discovery, event, run)."""
+    if kind not in METADATA_KINDS:
+        raise ValueError(f"metadata kind must be one of {METADATA_KINDS}, got {kind!r}")
+    # default=str: settings and stats carry datetimes; sort_keys: the same fields give the same bytes.
+    return json.dumps(dict(fields), ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+
+
+def _check_outcome(outcome: str) -> None:
+    if not isinstance(outcome, str) or not _OUTCOME_RE.fullmatch(outcome):
+        raise ValueError(f"outcome must match [a-z][a-z0-9_]*, got {outcome!r}")
 
 
 def _check_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

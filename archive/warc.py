@@ -20,6 +20,7 @@ from warcio.statusandheaders import StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
 from archive import records
+from archive.cdxj import write_cdxj
 from archive.records import RecordLocation, RevisitTarget
 
 DEFAULT_MAX_FILE_BYTES = 1 << 30  # 1 GiB
@@ -29,8 +30,10 @@ class WarcWriter:
     """Append-only writer of one crawl run's WARC files.
 
     A file is opened lazily on the first write and closed once it has grown past
-    ``max_file_bytes``; the next write opens the next serial. Records of one exchange always
-    share a file. Safe to call from several threads.
+    ``max_file_bytes``; the next write opens the next serial. A file that exists is never
+    written to: a resumed run starts at its next free serial. Records of one exchange always
+    share a file. Each closed file gets its CDXJ index beside it (archive.cdxj). Safe to call
+    from several threads.
     """
 
     def __init__(
@@ -84,6 +87,9 @@ class WarcWriter:
         ip: str | None = None,
         http_version: str = "HTTP/1.1",
         revisit_of: RecordLocation | RevisitTarget | None = None,
+        site: str | None = None,
+        outcome: str | None = None,
+        error: str | None = None,
     ) -> RecordLocation:
         """Archive one HTTP fetch as a response (or revisit) record plus its request record.
 
@@ -95,8 +101,12 @@ class WarcWriter:
         ``payload_digest`` must equal ``payload_digest(body)``. For an empty-bodied 304,
         ``revisit_of`` (the response being revalidated) gives a server-not-modified revisit.
         A 304 that has a body is archived as a plain response so no byte is dropped.
+
+        ``site``, ``outcome`` and ``error`` are what the crawl puts in the fetch's index row: kept in the response
+        record's header (records.CRAWL_FIELDS) so the index can be rebuilt from the WARC files alone.
         """
         records.check_url(url, http_only=True)
+        crawl = records.crawl_headers(site, outcome, error)
         request_line = records.request_line(method, url, http_version)
         status_line = records.status_line(status, reason)
         date = records.warc_date(fetched_at)
@@ -111,6 +121,7 @@ class WarcWriter:
             response_id = StatusAndHeadersParser.make_warc_id()
             request_id = StatusAndHeadersParser.make_warc_id()
             common = self._common_headers(url, date, ip)
+            response_fields = {**common, **crawl}
             http_headers = records.RawHeaders(status_line, resp_headers, protocol=http_version)
 
             if profile is None:
@@ -122,7 +133,7 @@ class WarcWriter:
                     payload=BytesIO(body),
                     length=len(body),
                     http_headers=http_headers,
-                    warc_headers_dict={"WARC-Type": "response", "WARC-Record-ID": response_id, **common},
+                    warc_headers_dict={"WARC-Type": "response", "WARC-Record-ID": response_id, **response_fields},
                 )
             else:
                 assert revisit_of is not None
@@ -131,7 +142,7 @@ class WarcWriter:
                 fields = {
                     "WARC-Type": "revisit",
                     "WARC-Record-ID": response_id,
-                    **common,
+                    **response_fields,
                     "WARC-Profile": profile,
                     "WARC-Refers-To": revisit_of.record_id,
                     "WARC-Refers-To-Target-URI": revisit_of.target_uri,
@@ -179,16 +190,31 @@ class WarcWriter:
         detail: str,
         fetched_at: datetime,
         referrer: str | None = None,
+        *,
+        site: str | None = None,
+        method: str = "GET",
     ) -> RecordLocation:
         """Archive a fetch that produced no HTTP response as a ``metadata`` record.
 
         ``outcome`` is a short lower-case code (``robots_refused``, ``network_error``,
         ``too_large``, ...); ``detail`` is free text, folded onto one line.
         """
-        records.check_url(url, http_only=False)
-        content = records.outcome_fields(outcome, detail, referrer)
-        date = records.warc_date(fetched_at)
+        content = records.outcome_fields(outcome, detail, referrer, site, method)
+        return self._write_metadata_record(url, fetched_at, content, "application/warc-fields", {})
 
+    def write_metadata(self, target_uri: str, kind: str, fields: Mapping[str, Any], at: datetime) -> RecordLocation:
+        """Archive what the index holds beside the fetches as a ``metadata`` record (``application/json``, its kind
+        in the ``Nianbao-Kind`` header field): ``discovery`` (a discoveries row), ``event`` (a run_events row) or
+        ``run`` (a run's start or end: run_id, status, sites, settings, stats). With these the WARC files alone
+        hold everything the index holds."""
+        content = records.metadata_json(kind, fields)
+        return self._write_metadata_record(target_uri, at, content, "application/json", {records.KIND_FIELD: kind})
+
+    def _write_metadata_record(
+        self, url: str, at: datetime, content: bytes, content_type: str, extra: dict[str, str]
+    ) -> RecordLocation:
+        records.check_url(url, http_only=False)
+        date = records.warc_date(at)
         with self._lock:
             writer = self._ensure_open()
             record_id = StatusAndHeadersParser.make_warc_id()
@@ -197,11 +223,12 @@ class WarcWriter:
                 "metadata",
                 payload=BytesIO(content),
                 length=len(content),
-                warc_content_type="application/warc-fields",
+                warc_content_type=content_type,
                 warc_headers_dict={
                     "WARC-Type": "metadata",
                     "WARC-Record-ID": record_id,
                     **self._common_headers(url, date, None),
+                    **extra,
                 },
             )
             offset, length = self._write(record)
@@ -279,6 +306,8 @@ class WarcWriter:
         self._fh.close()
         self._fh = None
         self._writer = None
+        # The file is whole and will not change again: its CDXJ index can be written now, once.
+        write_cdxj(self.warc_dir.parent / self._warc_file)
 
 
 def _software() -> str:

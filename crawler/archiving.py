@@ -12,7 +12,7 @@ import json
 import logging
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,22 +26,14 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
 from archive.index import ProvenanceIndex
-from archive.reader import decode_content
-from archive.records import RevisitTarget, payload_digest
-from archive.warc import WarcWriter
+from archive.reader import DecodedTooLarge, decode_content
+from archive.records import RevisitTarget, payload_digest, warc_date
+from archive.warc import DEFAULT_MAX_FILE_BYTES, WarcWriter
 from common.datadir import DataDir
 from common.outcomes import Outcome
 from common.registry import Site, site_for_url
 from crawler import challenges
 from crawler.diskspace import DiskSpace
-
-try:
-    from archive.reader import DecodedTooLarge
-except ImportError:  # TODO(lead): the "archive" part adds DecodedTooLarge and max_bytes; drop this stand-in then.
-
-    class DecodedTooLarge(ValueError):  # type: ignore[no-redef]
-        pass
-
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,16 +42,6 @@ WRITE_ERRORS = (OSError, sqlite3.OperationalError)  # disk full, I/O error, read
 
 class ArchiveStopped(IgnoreRequest):
     """The archive cannot take more (a write failed, the disk is nearly full): the crawl is stopping."""
-
-
-def _decode(headers: Iterable[tuple[str, str]], body: bytes, max_bytes: int) -> bytes:
-    """The body without its Content-Encoding; DecodedTooLarge once it passes max_bytes."""
-    if DecodedTooLarge.__module__ == "archive.reader":  # the archive part's streaming, capped inflation
-        return decode_content(headers, body, max_bytes=max_bytes)  # type: ignore[call-arg]
-    decoded = decode_content(headers, body)  # TODO(lead): stand-in until the streaming max_bytes is merged
-    if len(decoded) > max_bytes:
-        raise DecodedTooLarge(f"decoded body passes {max_bytes} bytes")
-    return decoded
 
 
 def new_run_id() -> str:
@@ -112,7 +94,10 @@ class ArchiveSession:
         self.connected = False  # anything answered, or failed for another reason than connecting
         self.run_fields: dict[str, Any] = {"run_id": self.run_id}
         self.writer = WarcWriter(
-            self.data_dir.warc_dir, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")}
+            self.data_dir.warc_dir,
+            self.run_id,
+            settings.getint("NIANBAO_WARC_MAX_BYTES", DEFAULT_MAX_FILE_BYTES),
+            info={"operator-contact": settings.get("NIANBAO_CONTACT", "")},
         )
         self.index = ProvenanceIndex(self.data_dir.index)
         crawler.signals.connect(self.open, signal=signals.spider_opened)
@@ -140,7 +125,7 @@ class ArchiveSession:
                     self.run_id, self.run_fields["sites"], self.run_fields["settings"], started_at=started
                 ),
             )
-            start = {**self.run_fields, "status": "running"}
+            start = {**self.run_fields, "status": "running", "started_at": warc_date(started)}
             self._write("WARC", lambda: self._write_metadata(self.run_uri, "run", start, started))
             self._check_disk(now=True)
         except ArchiveStopped:
@@ -212,13 +197,11 @@ class ArchiveSession:
         at = datetime.now(UTC)
         self.index.add_event(self.run_id, kind, detail, site=site, url=url, at=at)
         fields = {"run_id": self.run_id, "site": site, "kind": kind, "url": url, "detail": detail}
-        self._write_metadata(url or self.run_uri, "event", {**fields, "at": at.isoformat()}, at)
+        self._write_metadata(url or self.run_uri, "event", {**fields, "at": warc_date(at)}, at)
 
     def _write_metadata(self, target_uri: str, kind: str, fields: dict[str, Any], at: datetime) -> None:
-        # TODO(lead): WarcWriter.write_metadata comes with the "archive" part; drop the hasattr once merged.
-        if hasattr(self.writer, "write_metadata"):
-            plain = json.loads(json.dumps(fields, default=str))  # Scrapy's stats hold datetimes
-            self.writer.write_metadata(target_uri, kind, plain, at)
+        plain = json.loads(json.dumps(fields, default=str))  # Scrapy's stats hold datetimes
+        self.writer.write_metadata(target_uri, kind, plain, at)
 
     # --- fetches ------------------------------------------------------------------------------------------------
 
@@ -239,7 +222,7 @@ class ArchiveSession:
         body = response.body
         decoded: bytes | None
         try:
-            decoded = _decode(response_headers, body, self.max_body)
+            decoded = decode_content(response_headers, body, max_bytes=self.max_body)
             outcome, challenge = classify(response.status, lower, decoded)
         except DecodedTooLarge:
             decoded, outcome, challenge = None, Outcome.TOO_LARGE, None
@@ -259,6 +242,9 @@ class ArchiveSession:
                 ip=str(response.ip_address) if response.ip_address else None,
                 http_version=protocol if protocol.startswith("HTTP/") else "HTTP/1.1",
                 revisit_of=RevisitTarget.from_fetch(original) if original and response.status != 304 else None,
+                site=self._site(request),
+                outcome=outcome,
+                error=f"challenge: {challenge}" if challenge else None,
             ),
         )
         if challenge:
@@ -314,8 +300,12 @@ class ArchiveSession:
             self.connected = True
         fetched_at = datetime.now(UTC)
         referrer = request.headers.get("Referer", b"").decode("latin-1") or None
+        site = self._site(request)
         location = self._write(
-            "WARC", lambda: self.writer.write_outcome(request.url, outcome, detail, fetched_at, referrer=referrer)
+            "WARC",
+            lambda: self.writer.write_outcome(
+                request.url, outcome, detail, fetched_at, referrer=referrer, site=site, method=request.method
+            ),
         )
         self._write(
             "index",
@@ -341,7 +331,7 @@ class ArchiveSession:
         try:
             added = self._write("index", lambda: self.index.add_discovery(self.run_id, found_at=found_at, **fields))
             if added is not None:
-                record = {"run_id": self.run_id, **fields, "found_at": found_at.isoformat()}
+                record = {"run_id": self.run_id, **fields, "found_at": warc_date(found_at)}
                 self._write("WARC", lambda: self._write_metadata(fields["url"], "discovery", record, found_at))
         except ArchiveStopped:
             pass  # fail() has said why and is closing the crawl
@@ -358,7 +348,8 @@ class ArchiveSession:
         stats = {k: v for k, v in (self.crawler.stats.get_stats() or {}).items()}
         ended = datetime.now(UTC)
         try:
-            self._write_metadata(self.run_uri, "run", {**self.run_fields, "status": status, "stats": stats}, ended)
+            end = {**self.run_fields, "status": status, "stats": stats, "finished_at": warc_date(ended)}
+            self._write_metadata(self.run_uri, "run", end, ended)
             self.writer.close()
         except WRITE_ERRORS as e:
             if not self.error:

@@ -6,6 +6,7 @@ User-Agent. Every NIANBAO_* setting can also come from the environment variable 
 
 import os
 
+from archive.warc import DEFAULT_MAX_FILE_BYTES
 from common.datadir import DataDir
 
 BOT_NAME = "nianbao"
@@ -66,6 +67,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"crawler.pipelines.DiscoveryPipeline": 300}
 EXTENSIONS = {"crawler.tls.ReplicaTrust": 0, "crawler.logs.QuietLogs": 0, "crawler.progress.Progress": 500}
+# WARC files rotate once they pass this size (default 1 GiB).
+NIANBAO_WARC_MAX_BYTES = int(os.environ.get("NIANBAO_WARC_MAX_BYTES", DEFAULT_MAX_FILE_BYTES))
 NIANBAO_PROGRESS_SECONDS = float(os.environ.get("NIANBAO_PROGRESS_SECONDS", "10"))
 
 # Scrapy's own INFO lines are chatter for our users (progress lines and the summary say what matters):

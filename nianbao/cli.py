@@ -1,4 +1,5 @@
-"""The `nianbao` command: demo, crawl, build, serve, parse, replica; update, schedule, status (nianbao.cmd_ops)."""
+"""The `nianbao` command: demo, crawl, build, serve, parse, replica; update, schedule, status (nianbao.cmd_ops);
+archive (nianbao.cmd_archive)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from common.datadir import DEFAULT, ENVIRONMENT_VARIABLE
 from common.lock import DataDirLocked
-from nianbao import cmd_ops
+from nianbao import cmd_archive, cmd_ops
 from nianbao.command import WAIT_HELP, command_line, crawl_and_report, data_dir_of, say, writing
 from nianbao.status import newest_run_warning
 from parsers.pool import Limits
@@ -300,6 +301,7 @@ def parser() -> argparse.ArgumentParser:
     )
     replica.set_defaults(func=cmd_replica)
     cmd_ops.register(sub, common)
+    cmd_archive.register(sub, common)
     return p
 
 

@@ -109,7 +109,7 @@ def test_index_schema_is_idempotent_and_wal(tmp_path: Path) -> None:
         index.add_fetch(run_id=RUN, url="http://a.gov.cn/", fetched_at=T0, outcome="network_error")
     conn = sqlite3.connect(tmp_path / "index.sqlite")
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     assert {"fetches", "runs", "discoveries", "fetches_url", "fetches_sha256", "fetches_payload_digest",
             "fetches_run_id"} <= names  # fmt: skip
@@ -142,12 +142,45 @@ def test_an_index_of_version_1_is_migrated_keeping_its_rows(tmp_path: Path) -> N
         rows = [(r["id"], r["referrer"]) for r in index.discoveries("r1")]
     assert rows == [(7, "http://a.gov.cn/p1.html"), (second_page, "http://a.gov.cn/p2.html")]
     with sqlite3.connect(tmp_path / "index.sqlite") as db:
-        assert db.execute("PRAGMA user_version").fetchone() == (2,)
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
         assert {n for (n,) in db.execute("select name from sqlite_master where tbl_name = 'discoveries'")} == {
             "discoveries",
             "discoveries_url",
             "discoveries_once",
         }
+
+
+def test_an_index_of_version_2_gains_run_events_keeping_its_rows(tmp_path: Path) -> None:
+    with ProvenanceIndex(tmp_path / "index.sqlite") as index:
+        index.add_discovery("r1", "http://a.gov.cn/f.pdf", "attachment", found_at="2024-03-01T08:30:05Z")
+        index.add_fetch(run_id="r1", url="http://a.gov.cn/f.pdf", fetched_at=T0, outcome="network_error")
+    with sqlite3.connect(tmp_path / "index.sqlite") as db:  # back to what version 2 wrote
+        db.execute("DROP TABLE run_events")
+        db.execute("PRAGMA user_version = 2")
+    db.close()
+    with ProvenanceIndex(tmp_path / "index.sqlite") as index:
+        event = index.add_event("r1", "list_limit", "column hit 500 list pages", site="a.gov.cn", at=T0)
+        assert [(d["url"], d["found_at"]) for d in index.discoveries()] == [
+            ("http://a.gov.cn/f.pdf", "2024-03-01T08:30:05Z")
+        ]
+        assert [f["outcome"] for f in index.fetches()] == ["network_error"]
+        assert index.events() == [
+            {"id": event, "run_id": "r1", "site": "a.gov.cn", "kind": "list_limit", "url": None,
+             "detail": "column hit 500 list pages", "at": "2024-03-01T08:30:05Z"}
+        ]  # fmt: skip
+    with sqlite3.connect(tmp_path / "index.sqlite") as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (3,)
+    db.close()
+
+
+def test_events_of_one_run(tmp_path: Path) -> None:
+    with ProvenanceIndex(tmp_path / "index.sqlite") as index:
+        index.add_event("r1", "no_network", "no host answered")
+        index.add_event("r2", "torn_record_sealed", "warc/x.warc.gz:4096, 900 bytes", url="warc/x.warc.gz")
+        assert [(e["run_id"], e["kind"], e["url"]) for e in index.events("r2")] == [
+            ("r2", "torn_record_sealed", "warc/x.warc.gz")
+        ]
+        assert [e["kind"] for e in index.events()] == ["no_network", "torn_record_sealed"]
 
 
 # -- runs and discoveries -----------------------------------------------------------------------

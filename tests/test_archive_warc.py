@@ -43,7 +43,10 @@ def test_warc_date_formats_utc_and_rejects_naive() -> None:
 
 def test_one_file_named_after_run(sample: dict) -> None:
     assert sample["files"] == ["warc/nianbao-run_2024-03-01-00000.warc.gz"]
-    assert sorted(p.name for p in (sample["root"] / "warc").iterdir()) == ["nianbao-run_2024-03-01-00000.warc.gz"]
+    assert sorted(p.name for p in (sample["root"] / "warc").iterdir()) == [
+        "nianbao-run_2024-03-01-00000.cdxj",  # its CDXJ index, written when the file closed
+        "nianbao-run_2024-03-01-00000.warc.gz",
+    ]
 
 
 def test_warcio_check_passes(sample: dict) -> None:
@@ -257,3 +260,64 @@ def test_robots_refusal_is_a_metadata_record(sample: dict) -> None:
     )
     with pytest.raises(ValueError, match="metadata record"):
         read_response(root / "warc", robots.warc_file, robots.offset)
+
+
+# -- what the crawl knows beside the exchange ---------------------------------------------------
+
+
+def test_site_outcome_and_error_are_fields_of_the_response_record(tmp_path: Path) -> None:
+    with WarcWriter(tmp_path / "warc", RUN) as writer:
+        location = writer.write_exchange(
+            "https://files.example.gov.cn/a.pdf", status=412, body=b"<script>", fetched_at=T0,
+            site="www.example.gov.cn", outcome="challenge", error="challenge: ruishu\nsecond line",
+        )  # fmt: skip
+        plain = writer.write_exchange("https://a.gov.cn/", status=200, body=b"x", fetched_at=T0)
+        with pytest.raises(ValueError, match="outcome must match"):
+            writer.write_exchange("https://a.gov.cn/", status=200, body=b"x", fetched_at=T0, outcome="Not OK")
+    headers, _, _ = raw_record(tmp_path, location.warc_file, location.offset)
+    assert [(n, v) for n, v in headers.headers if n.startswith("Nianbao-")] == [
+        ("Nianbao-Site", "www.example.gov.cn"),
+        ("Nianbao-Outcome", "challenge"),
+        ("Nianbao-Error", "challenge: ruishu second line"),
+    ]
+    headers, _, _ = raw_record(tmp_path, plain.warc_file, plain.offset)
+    assert [n for n, _ in headers.headers if n.startswith("Nianbao-")] == []
+
+
+def test_a_fetch_without_response_records_its_site_and_method(tmp_path: Path) -> None:
+    with WarcWriter(tmp_path / "warc", RUN) as writer:
+        location = writer.write_outcome(
+            "https://a.gov.cn/search", "network_error", "refused", T0, site="a.gov.cn", method="POST"
+        )
+    _, _, payload = raw_record(tmp_path, location.warc_file, location.offset)
+    assert payload == b"outcome: network_error\r\ndetail: refused\r\nmethod: POST\r\nsite: a.gov.cn\r\n"
+
+
+def test_write_metadata_is_a_json_metadata_record_naming_its_kind(tmp_path: Path) -> None:
+    fields = {"run_id": RUN, "url": "https://a.gov.cn/2023.html", "kind": "report_page", "year": 2023,
+              "title": "2023年度报告", "found_at": T0}  # fmt: skip
+    with WarcWriter(tmp_path / "warc", RUN) as writer:
+        location = writer.write_metadata("https://a.gov.cn/2023.html", "discovery", fields, T0)
+    assert (location.record_type, location.target_uri, location.payload_digest) == (
+        "metadata", "https://a.gov.cn/2023.html", None,
+    )  # fmt: skip
+    headers, _, payload = raw_record(tmp_path, location.warc_file, location.offset)
+    assert headers.get_header("Content-Type") == "application/json"
+    assert headers.get_header("Nianbao-Kind") == "discovery"
+    assert headers.get_header("WARC-Date") == "2024-03-01T08:30:05Z"
+    assert json.loads(payload) == {**fields, "found_at": "2024-03-01 08:30:05+00:00"}
+    assert warcio_cli("check", str(tmp_path / location.warc_file)).returncode == 0
+
+
+def test_the_crawl_setting_for_rotation_comes_from_the_environment() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "import crawler.settings as s; print(s.NIANBAO_WARC_MAX_BYTES)"
+    env = {**os.environ, "NIANBAO_WARC_MAX_BYTES": "5000000"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout == "5000000\n"
+    env.pop("NIANBAO_WARC_MAX_BYTES")
+    assert (
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout == f"{1 << 30}\n"
+    )
