@@ -79,6 +79,16 @@ CREATE INDEX IF NOT EXISTS fetches_sha256 ON fetches (sha256);
 CREATE INDEX IF NOT EXISTS fetches_payload_digest ON fetches (payload_digest);
 CREATE INDEX IF NOT EXISTS fetches_run_id ON fetches (run_id);
 CREATE INDEX IF NOT EXISTS fetches_warc_record_id ON fetches (warc_record_id);
+
+CREATE TABLE IF NOT EXISTS run_events (
+    id     INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    site   TEXT,
+    kind   TEXT NOT NULL,
+    url    TEXT,
+    detail TEXT,
+    at     TEXT NOT NULL
+);
 """ + "".join(f"{statement};\n" for statement in DISCOVERIES_SCHEMA)
 
 
@@ -198,6 +208,13 @@ class ProvenanceIndex:
         if cursor.rowcount != 1:
             raise KeyError(f"no run {run_id!r}")
 
+    def newest_run(self, status: str) -> dict[str, Any] | None:
+        """The most recently started run with this status (`nianbao crawl --resume` continues an interrupted one)."""
+        row = self._conn.execute(
+            "SELECT * FROM runs WHERE status = ? ORDER BY started_at DESC, run_id DESC LIMIT 1", (status,)
+        ).fetchone()
+        return dict(row) if row else None
+
     def runs(self) -> list[dict[str, Any]]:
         """All runs, oldest first."""
         rows = self._conn.execute("SELECT * FROM runs ORDER BY started_at, run_id")
@@ -247,6 +264,34 @@ class ProvenanceIndex:
         ).fetchone()
         return dict(row) if row else None
 
+    def last_response(self, url: str, *, not_run: str) -> dict[str, Any] | None:
+        """The newest fetch of ``url`` answered 200 or 304 in a run other than ``not_run``: the one a re-crawl
+        revalidates (its etag and last_modified) or, without validators, reads instead of fetching again."""
+        row = self._conn.execute(
+            """
+            SELECT * FROM fetches
+            WHERE url = ? AND run_id != ? AND status IN (200, 304) AND record_type IN ('response', 'revisit')
+            ORDER BY id DESC LIMIT 1
+            """,
+            (url, not_run),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def run_responses(self, run_id: str) -> dict[str, dict[str, Any]]:
+        """URL -> the last fetch of the run with an archived HTTP response (a resumed run answers from these)."""
+        rows = self._conn.execute(
+            """
+            SELECT * FROM fetches WHERE run_id = ? AND record_type IN ('response', 'revisit') ORDER BY id
+            """,
+            (run_id,),
+        )
+        return {row["url"]: dict(row) for row in rows}
+
+    def run_outcome_urls(self, run_id: str, outcome: str) -> set[str]:
+        """URLs of the run's fetches with this outcome (a resumed run does not record a robots refusal twice)."""
+        rows = self._conn.execute("SELECT url FROM fetches WHERE run_id = ? AND outcome = ?", (run_id, outcome))
+        return {url for (url,) in rows}
+
     def fetches(self, run_id: str | None = None) -> Iterator[dict[str, Any]]:
         """Fetch rows in insertion order, optionally of one run."""
         if run_id is None:
@@ -284,6 +329,16 @@ class ProvenanceIndex:
             )
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
+    def known_urls(self, kinds: Iterable[str], *, not_run: str) -> set[str]:
+        """URLs discovered as one of ``kinds`` by runs other than ``not_run`` (read once per crawl: one scan)."""
+        kinds = list(kinds)
+        marks = ", ".join("?" * len(kinds))
+        rows = self._conn.execute(
+            f"SELECT DISTINCT url FROM discoveries WHERE kind IN ({marks}) AND run_id != ?",  # noqa: S608
+            (*kinds, not_run),
+        )
+        return {url for (url,) in rows}
+
     def discoveries(self, run_id: str | None = None) -> Iterator[dict[str, Any]]:
         """Discovery rows in insertion order, optionally of one run."""
         if run_id is None:
@@ -292,3 +347,31 @@ class ProvenanceIndex:
             rows = self._conn.execute("SELECT * FROM discoveries WHERE run_id = ? ORDER BY id", (run_id,))
         for row in rows:
             yield dict(row)
+
+    # -- events -------------------------------------------------------------------------------
+    # TODO(lead): the "archive" part owns add_event/events; this minimal version has the same signature and table.
+
+    def add_event(
+        self,
+        run_id: str,
+        kind: str,
+        detail: str,
+        *,
+        site: str | None = None,
+        url: str | None = None,
+        at: datetime | str | None = None,
+    ) -> None:
+        """Record something that happened to a run (e.g. ``list_limit``: a column hit its list page limit)."""
+        with self._conn:
+            self._conn.execute(
+                "INSERT INTO run_events (run_id, site, kind, url, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, site, kind, url, detail, _text_time(at) or _now()),
+            )
+
+    def events(self, run_id: str | None = None) -> list[dict[str, Any]]:
+        """Event rows in insertion order, optionally of one run."""
+        if run_id is None:
+            rows = self._conn.execute("SELECT * FROM run_events ORDER BY id")
+        else:
+            rows = self._conn.execute("SELECT * FROM run_events WHERE run_id = ? ORDER BY id", (run_id,))
+        return [dict(row) for row in rows]

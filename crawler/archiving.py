@@ -23,6 +23,7 @@ from common.datadir import DataDir
 from common.outcomes import Outcome
 from common.registry import Site, site_for_url
 from crawler import challenges
+from crawler.sweep import DEFAULT_FULL_SWEEP_EVERY, choose_sweep, sweep_of_run
 
 
 def new_run_id() -> str:
@@ -68,10 +69,23 @@ class ArchiveSession:
         self.robots: dict[
             str, tuple[str, int, str | None]
         ] = {}  # netloc -> last robots.txt (outcome, status, challenge)
+        self.warc_dir = data_dir.warc_dir
         self.writer = WarcWriter(
             data_dir.warc_dir, self.run_id, info={"operator-contact": settings.get("NIANBAO_CONTACT", "")}
         )
         self.index = ProvenanceIndex(data_dir.index)
+        resumed = next((r for r in self.index.runs() if r["run_id"] == self.run_id), None)
+        # A resumed run keeps the sweep it started with.
+        self.sweep = (
+            sweep_of_run(resumed)
+            if resumed
+            else choose_sweep(
+                self.index,
+                self.run_id,
+                full=settings.getbool("NIANBAO_FULL"),
+                every=settings.getint("NIANBAO_FULL_SWEEP_EVERY", DEFAULT_FULL_SWEEP_EVERY),
+            )
+        )
         crawler.signals.connect(self.open, signal=signals.spider_opened)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
@@ -87,6 +101,8 @@ class ArchiveSession:
                 "user_agent": settings.get("USER_AGENT"),
                 "proxy": settings.get("NIANBAO_PROXY"),
                 "robots_obey": settings.getbool("ROBOTSTXT_OBEY"),
+                "sweep": self.sweep,
+                "start_urls": settings.getlist("NIANBAO_START_URLS"),
             },
         )
 
@@ -106,14 +122,25 @@ class ArchiveSession:
         return site.host if site else urlsplit(request.url).hostname
 
     def record_response(self, request: Request, response: Response) -> tuple[Outcome, str | None]:
-        """Archive one HTTP response (the body as transferred) and index it. Returns (outcome, challenge kind)."""
+        """Archive one HTTP response (the body as transferred) and index it. Returns (outcome, challenge kind).
+
+        An answer read from the archive (crawler.frontier) is archived already: nothing is written again. A 304 to
+        a conditional request is a server-not-modified revisit of the response it revalidated, and its row carries
+        that response's sha256, length and content type (the payload it confirms)."""
+        parts = urlsplit(response.url)
+        if request.meta.get("nianbao_from_archive"):
+            outcome = Outcome(request.meta["nianbao_outcome"])
+            if parts.path == "/robots.txt":
+                self.robots[parts.netloc] = (outcome, response.status, None)
+            return outcome, None
         fetched_at = datetime.now(UTC)
         response_headers = _pairs(response.headers)
         lower = _lower_map(response_headers)
         body = response.body
         decoded = decode_content(response_headers, body)
         outcome, challenge = classify(response.status, lower, decoded)
-        original = self.index.find_by_payload_digest(payload_digest(body)) if body else None
+        revalidated = request.meta.get("nianbao_revalidates") if response.status == 304 and not body else None
+        original = self.index.find_by_payload_digest(payload_digest(body)) if body else revalidated
         protocol = getattr(response, "protocol", None) or "HTTP/1.1"
         location = self.writer.write_exchange(
             response.url,
@@ -126,7 +153,9 @@ class ArchiveSession:
             fetched_at=fetched_at,
             ip=str(response.ip_address) if response.ip_address else None,
             http_version=protocol if protocol.startswith("HTTP/") else "HTTP/1.1",
-            revisit_of=RevisitTarget.from_fetch(original) if original and response.status != 304 else None,
+            revisit_of=RevisitTarget.from_fetch(original)
+            if original and (revalidated or response.status != 304)
+            else None,
         )
         self.index.add_fetch(
             run_id=self.run_id,
@@ -136,9 +165,9 @@ class ArchiveSession:
             fetched_at=fetched_at,
             status=response.status,
             outcome=outcome,
-            content_type=lower.get("content-type"),
-            length=len(decoded),
-            sha256=hashlib.sha256(decoded).hexdigest(),
+            content_type=lower.get("content-type") or (revalidated or {}).get("content_type"),
+            length=revalidated["length"] if revalidated else len(decoded),
+            sha256=revalidated["sha256"] if revalidated else hashlib.sha256(decoded).hexdigest(),
             etag=lower.get("etag"),
             last_modified=lower.get("last-modified"),
             headers_json=json.dumps(response_headers, ensure_ascii=False),
@@ -148,7 +177,6 @@ class ArchiveSession:
             **location.index_fields(),
         )
         self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
-        parts = urlsplit(response.url)
         if parts.path == "/robots.txt":
             self.robots[parts.netloc] = (outcome, response.status, challenge)
         return outcome, challenge
@@ -180,6 +208,10 @@ class ArchiveSession:
             **location.index_fields(),
         )
         self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
+
+    def add_event(self, kind: str, detail: str, site: str | None = None, url: str | None = None) -> None:
+        # TODO(lead): minimal stand-in; the "failures" part writes events to the WARC too.
+        self.index.add_event(self.run_id, kind, detail, site=site, url=url)
 
     def add_discovery(self, **fields: Any) -> None:
         self.index.add_discovery(self.run_id, **fields)

@@ -24,7 +24,7 @@ def _say(message: str) -> None:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from common.registry import load
-    from crawler.run import CrawlOptions, crawl, summarise, summary_lines
+    from crawler.run import CrawlOptions, NothingToResume, crawl, summarise, summary_lines
 
     options = CrawlOptions(
         data_dir=data_dir_of(args),
@@ -35,8 +35,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         replica_ca=args.replica_ca,
         delay=args.delay,
         log_level=args.log_level,
+        full=args.full,
+        resume=args.resume,
     )
-    run_id = crawl(options)
+    try:
+        run_id = crawl(options)
+    except NothingToResume as error:
+        print(f"nianbao crawl --resume: {error}", file=sys.stderr)
+        return 1
     summaries = summarise(options.data_dir, run_id, options.registry)
     print(f"crawl run {run_id}")
     print("\n".join(summary_lines(summaries)))
@@ -226,6 +232,17 @@ def parser() -> argparse.ArgumentParser:
         "--log-level",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="Scrapy's (default $NIANBAO_LOG_LEVEL or INFO)",
+    )
+    crawl.add_argument(
+        "--full",
+        action="store_true",
+        help="a full sweep: walk every list page and fetch every known report again (conditionally); without it "
+        "a run stops lists at known reports, and every $NIANBAO_FULL_SWEEP_EVERY-th run (default 7) is full",
+    )
+    crawl.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the newest interrupted run under its run id: what it archived is not fetched again",
     )
     crawl.set_defaults(func=cmd_crawl)
 
