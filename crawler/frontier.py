@@ -76,6 +76,11 @@ class Frontier:
             crawler._nianbao_frontier = frontier  # type: ignore[attr-defined]
         return frontier
 
+    @staticmethod
+    def of_crawl(crawler: Crawler) -> Frontier | None:
+        """The frontier the FrontierMiddleware made for this crawl; None without it (a spider run alone)."""
+        return getattr(crawler, "_nianbao_frontier", None)
+
     def is_known(self, url: str) -> bool:
         """A report page or attachment an earlier run found (always False in a full sweep)."""
         return url in self.known
@@ -121,6 +126,9 @@ class FrontierMiddleware:
     def process_request(self, request: Request) -> Response | None:
         frontier = self.frontier
         url = request.url
+        # A retry or a redirect copies the meta of the request it follows: this one is not answered yet.
+        request.meta.pop("nianbao_from_archive", None)
+        request.meta.pop("nianbao_outcome", None)
         if request.method != "GET":
             return None
         if url in frontier.replay and not request.meta.get("retry_times"):

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 from archive.index import ProvenanceIndex
+from common.registry import load
+from crawler.families.api import ApiCall, ApiPage
+from crawler.families.family import ListRequest
+from crawler.spiders.reports import ReportsSpider
 from crawler.sweep import FULL, INCREMENTAL, choose_sweep
 
 
@@ -98,3 +106,77 @@ def test_runs_before_sweeps_existed_count_as_full(tmp_path: Path):
         index.start_run("old", [], {"delay": 1.0})
         index.finish_run("old", "finished")
         assert choose_sweep(index, "new", full=False, every=7) == INCREMENTAL
+
+
+# --- the spider's walk of a list in an incremental run ---------------------------------------------------------
+
+PAGES = Path(__file__).parent / "fixtures" / "families"
+CQBN_LIST = "http://www.cqbn.gov.cn/zwgk_252/zfxxgknb/qzfbm/zfbgs/index.html"
+
+
+def _spider(known: set[str] | None) -> ReportsSpider:
+    """The spider with a stand-in frontier: incremental with these known report URLs, or a full sweep (None)."""
+    spider = ReportsSpider.from_crawler(get_crawler(ReportsSpider, {"NIANBAO_REGISTRY": load()}))
+    frontier = SimpleNamespace(incremental=known is not None, is_known=lambda url: url in (known or set()))
+    spider.crawler._nianbao_frontier = frontier
+    return spider
+
+
+def _page(url: str, body: bytes, **meta) -> HtmlResponse:
+    return HtmlResponse(url, body=body, request=Request(url, meta={"nianbao_outcome": "ok", **meta}))
+
+
+def _requests(results) -> list[tuple[str, str]]:
+    return [(r.callback.__name__, r.url) for r in results if isinstance(r, Request)]
+
+
+def _list_pages(spider: ReportsSpider, response) -> list[tuple[str, list[str] | None]]:
+    return [
+        (r.url, r.meta.get("list_rest"))
+        for r in spider.parse_page(response)
+        if isinstance(r, Request) and "index_" in r.url
+    ]
+
+
+def test_an_incremental_run_asks_for_the_next_list_page_only_while_pages_show_new_reports():
+    body = (PAGES / "chongqing" / "zfbgs_index.html").read_bytes()
+    meta = {"nav_depth": 3, "in_report_column": True}
+    reports = {
+        r.url
+        for r in _spider(None).parse_page(_page(CQBN_LIST, body, **meta))
+        if getattr(r, "kind", "") == "report_page"
+    }
+    assert len(reports) == 1
+    later = [CQBN_LIST.replace("index", f"index_{i}") for i in (1, 2)]
+    # A full sweep asks for every page at once; an incremental run for the next one, carrying the rest.
+    assert _list_pages(_spider(None), _page(CQBN_LIST, body, **meta)) == [(later[0], None), (later[1], None)]
+    assert _list_pages(_spider(set()), _page(CQBN_LIST, body, **meta)) == [(later[0], [later[1]])]
+    # A report not seen before makes the walk go on; a page of known reports ends the list.
+    assert _list_pages(_spider({"http://www.cqbn.gov.cn/other.html"}), _page(CQBN_LIST, body, **meta)) == [
+        (later[0], [later[1]])
+    ]
+    assert _list_pages(_spider(reports), _page(CQBN_LIST, body, **meta)) == []
+    second = _page(later[0], body, **meta, list_rest=[later[1]], list_page=2)
+    assert _list_pages(_spider(set()), second) == [(later[1], [])]
+
+
+def test_an_incremental_run_reads_a_list_apis_pages_one_by_one():
+    url = "https://www.lg.gov.cn/api/content/list?columnId=8231&pageSize=5&pageNo=1"
+    call = ApiCall(
+        "https://www.lg.gov.cn/api/content/list", (("columnId", "8231"), ("pageSize", "5")), "pageNo", "pageSize"
+    )
+    body = (PAGES / "api" / "list_pageNo1.json").read_bytes()
+    meta = {"family": "api", "list_request": ListRequest(url, ApiPage(call, 1)), "in_report_column": True}
+    parts = [r for r in _spider(set()).parse_list_part(_page(url, body, **meta)) if isinstance(r, Request)]
+    parts = [r for r in parts if r.callback.__name__ == "parse_list_part"]
+    assert [(r.url, [p.url for p in r.meta["parts_rest"]]) for r in parts] == [
+        (url.replace("pageNo=1", "pageNo=2"), [url.replace("pageNo=1", "pageNo=3")])
+    ]
+    known = {
+        "https://www.lg.gov.cn/xxgk/zfxxgknb/content/post_10055749.html",
+        "https://www.lg.gov.cn/xxgk/zfxxgknb/content/post_10889727.html",
+        "https://www.lg.gov.cn/xxgk/zfxxgknb/content/post_10667687.html",
+    }
+    assert [c for c, _ in _requests(_spider(known).parse_list_part(_page(url, body, **meta)))].count(
+        "parse_list_part"
+    ) == 0

@@ -29,6 +29,7 @@ from common.recognise import is_report_title, is_unit_name, year_of
 from common.registry import Site, load, site_for_url
 from crawler.archiving import ArchiveSession
 from crawler.families import BY_NAME, Family, Link, ListRequest, family_of
+from crawler.families.family import MAX_PAGES
 from crawler.frontier import Frontier
 from crawler.items import Discovery
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
@@ -93,17 +94,22 @@ class ReportsSpider(Spider):
 
     # --- lists: one column's pages and parts ----------------------------------------------------------------
 
+    def _incremental(self) -> Frontier | None:
+        """The crawl's frontier if this run is incremental; None in a full sweep (or without the frontier)."""
+        frontier = Frontier.of_crawl(self.crawler)
+        return frontier if frontier is not None and frontier.incremental else None
+
     def _fresh(self, links: Iterable[Link]) -> bool:
         """The links show a report no earlier run found (always true in a full sweep)."""
-        frontier = Frontier.of(self.crawler)
-        if not frontier.incremental:
+        frontier = self._incremental()
+        if frontier is None:
             return True
         return any(is_report_title(t) and not frontier.is_known(canonical_url(u)) for u, t in links)
 
     def _list_request(self, response: Response, url: str, callback, number: int, **meta: Any) -> Request | None:
         """Page or part `number` of the list `response` belongs to, unless that passes the column's limit."""
         site = self._site(response)
-        limit = site.max_list_pages or self.settings.getint("NIANBAO_MAX_LIST_PAGES")
+        limit = site.max_list_pages or self.settings.getint("NIANBAO_MAX_LIST_PAGES", MAX_PAGES)
         root = response.meta.get("list_root") or response.url
         if number > limit:
             if root not in self._limited:
@@ -119,7 +125,7 @@ class ReportsSpider(Spider):
         """The list's other HTML pages: all at once in a full sweep; in an incremental run only the next one, and
         only when this page showed something new."""
         number = response.meta.get("list_page", 1)
-        if not Frontier.of(self.crawler).incremental:
+        if not self._incremental():
             requests = [self._list_request(response, p, self.parse_page, number + 1 + i) for i, p in enumerate(pages)]
         elif pages and fresh:
             requests = [self._list_request(response, pages[0], self.parse_page, number + 1, list_rest=pages[1:])]
@@ -130,7 +136,7 @@ class ReportsSpider(Spider):
     def _list_parts(self, response: Response, family: Family, parts: list[ListRequest], go: bool) -> Iterator[Request]:
         """The list's parts the family reads, paced like the pages (`go`: this page or part allows the next)."""
         number = response.meta.get("list_page", 1)
-        incremental = Frontier.of(self.crawler).incremental
+        incremental = self._incremental() is not None
         chosen = parts if not incremental else parts[:1] if go else []
         for i, part in enumerate(chosen):
             rest = {"parts_rest": parts[1:]} if incremental else {}
