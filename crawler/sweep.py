@@ -19,7 +19,7 @@ DEFAULT_FULL_SWEEP_EVERY = 7
 
 def sweep_of_run(run: dict) -> str:
     """A run's sweep; runs written before sweeps existed walked everything."""
-    return json.loads(run.get("settings_json") or "{}").get("sweep", FULL)
+    return str(json.loads(run.get("settings_json") or "{}").get("sweep", FULL))
 
 
 def choose_sweep(index: ProvenanceIndex, run_id: str, *, full: bool, every: int) -> str:
