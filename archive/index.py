@@ -208,12 +208,29 @@ class ProvenanceIndex:
         if cursor.rowcount != 1:
             raise KeyError(f"no run {run_id!r}")
 
-    def newest_run(self, status: str) -> dict[str, Any] | None:
-        """The most recently started run with this status (`nianbao crawl --resume` continues an interrupted one)."""
-        row = self._conn.execute(
-            "SELECT * FROM runs WHERE status = ? ORDER BY started_at DESC, run_id DESC LIMIT 1", (status,)
-        ).fetchone()
-        return dict(row) if row else None
+    def mark_interrupted(self) -> list[str]:
+        """Runs still ``running`` become ``interrupted``; returns their ids, oldest first.
+
+        Only the data directory's lock holder runs a crawl, so, called by the holder before it starts anything, a
+        ``running`` row is a process that died without closing its run (SIGKILL, a power cut). It ended some time
+        after its last archived fetch: that time is its ``finished_at`` (its start when it fetched nothing), and
+        stats_json ``nianbao/error`` says what happened.
+        """
+        reason = "the crawl process ended without closing its run (killed, or the machine stopped)"
+        with self._conn:
+            rows = self._conn.execute(
+                """
+                UPDATE runs SET
+                    status = 'interrupted',
+                    finished_at = coalesce(
+                        (SELECT max(fetched_at) FROM fetches WHERE fetches.run_id = runs.run_id), started_at),
+                    stats_json = json_set(coalesce(stats_json, '{}'), '$."nianbao/error"', ?)
+                WHERE status = 'running'
+                RETURNING run_id, started_at
+                """,
+                (reason,),
+            ).fetchall()
+        return [row["run_id"] for row in sorted(rows, key=lambda row: (row["started_at"], row["run_id"]))]
 
     def runs(self) -> list[dict[str, Any]]:
         """All runs, oldest first."""

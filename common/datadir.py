@@ -7,8 +7,12 @@ One DataDir is what one writer owns: the archive and index of one crawl process,
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+
+from common import lock as _lock
 
 ENVIRONMENT_VARIABLE = "NIANBAO_DATA_DIR"
 DEFAULT = Path("data")
@@ -40,6 +44,23 @@ class DataDir:
 
     def has_archive(self) -> bool:
         return self.index.exists()
+
+    # --- one writer at a time -----------------------------------------------------------------------------
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / "lock"
+
+    def lock(
+        self, command: str, wait: bool = False, say: Callable[[str], None] = _lock.stderr
+    ) -> AbstractContextManager[_lock.Holder]:
+        """Hold the data directory for `command` (its command line), as its one writer: a crawl, a build. Raises
+        common.lock.DataDirLocked naming the holder when another process holds it, unless `wait`."""
+        return _lock.hold(self.lock_file, command, wait, say)
+
+    def lock_holder(self) -> tuple[bool, _lock.Holder | None]:
+        """Whether a writer holds the data directory now, and who (read-only)."""
+        return _lock.probe(self.lock_file)
 
     # --- what is built from it ------------------------------------------------------------------------------
 

@@ -40,12 +40,12 @@ class NothingToResume(RuntimeError):
 
 
 def run_to_resume(data_dir: DataDir) -> dict[str, Any]:
-    """The newest interrupted run. Until the data-directory lock marks dead runs `interrupted`, a run still
-    `running` counts as interrupted too (TODO(lead): drop "running" once ProvenanceIndex.mark_interrupted exists)."""
+    """The newest interrupted run (a run left `running` by a dead process is marked interrupted when the next
+    command takes the data directory's lock: ProvenanceIndex.mark_interrupted)."""
     if not data_dir.has_archive():
         raise NothingToResume(f"no archive in {data_dir}: nothing to resume")
     with ProvenanceIndex(data_dir.index, readonly=True) as index:
-        runs = [r for r in index.runs() if r["status"] in ("interrupted", "running")]
+        runs = [r for r in index.runs() if r["status"] == "interrupted"]
     if not runs:
         raise NothingToResume("no interrupted run to resume")
     return runs[-1]

@@ -10,6 +10,8 @@ N - 1. The count is per data directory (a `--site` run counts too), not per site
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from archive.index import ProvenanceIndex
 
@@ -17,20 +19,29 @@ FULL, INCREMENTAL = "full", "incremental"
 DEFAULT_FULL_SWEEP_EVERY = 7
 
 
-def sweep_of_run(run: dict) -> str:
+def sweep_of_run(run: dict[str, Any]) -> str:
     """A run's sweep; runs written before sweeps existed walked everything."""
     return str(json.loads(run.get("settings_json") or "{}").get("sweep", FULL))
 
 
-def choose_sweep(index: ProvenanceIndex, run_id: str, *, full: bool, every: int) -> str:
-    if full or every <= 1:
-        return FULL
-    finished = [r for r in index.runs() if r["status"] == "finished" and r["run_id"] != run_id]
+def finished_since_full_sweep(runs: Iterable[dict[str, Any]]) -> int | None:
+    """How many finished runs came after the last finished full sweep (runs oldest first); None: none finished."""
+    finished = [r for r in runs if r["status"] == "finished"]
     if not finished:
-        return FULL
+        return None
     since_full = 0
     for run in reversed(finished):
         if sweep_of_run(run) == FULL:
             break
         since_full += 1
-    return FULL if since_full >= every - 1 else INCREMENTAL
+    return since_full
+
+
+def full_sweep_due(since_full: int | None, every: int) -> bool:
+    return since_full is None or every <= 1 or since_full >= every - 1
+
+
+def choose_sweep(index: ProvenanceIndex, run_id: str, *, full: bool, every: int) -> str:
+    """The sweep of run `run_id` about to start."""
+    since_full = finished_since_full_sweep(r for r in index.runs() if r["run_id"] != run_id)
+    return FULL if full or full_sweep_due(since_full, every) else INCREMENTAL

@@ -1,4 +1,4 @@
-"""The `nianbao` command: demo, crawl, build, serve, parse, replica."""
+"""The `nianbao` command: demo, crawl, build, serve, parse, replica; update, schedule, status (nianbao.cmd_ops)."""
 
 from __future__ import annotations
 
@@ -7,24 +7,19 @@ import json
 import sys
 from pathlib import Path
 
-from common.datadir import DEFAULT, ENVIRONMENT_VARIABLE, DataDir
+from common.datadir import DEFAULT, ENVIRONMENT_VARIABLE
+from common.lock import DataDirLocked
+from nianbao import cmd_ops
+from nianbao.command import WAIT_HELP, command_line, crawl_and_report, data_dir_of, say, writing
+from nianbao.status import newest_run_warning
 from parsers.pool import Limits
-
-
-def data_dir_of(args: argparse.Namespace) -> DataDir:
-    return DataDir.resolve(getattr(args, "data_dir", None))
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
 
 # --- commands -------------------------------------------------------------------------------------------------
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from common.registry import load
-    from crawler.run import CrawlOptions, NothingToResume, crawl, summarise, summary_lines
+    from crawler.run import CrawlOptions, NothingToResume
 
     options = CrawlOptions(
         data_dir=data_dir_of(args),
@@ -38,19 +33,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         full=args.full,
         resume=args.resume,
     )
-    try:
-        run_id = crawl(options)
-    except NothingToResume as error:
-        print(f"nianbao crawl --resume: {error}", file=sys.stderr)
-        return 1
-    summaries = summarise(options.data_dir, run_id, options.registry)
-    print(f"crawl run {run_id}")
-    print("\n".join(summary_lines(summaries)))
-    if options.start_urls:
-        from crawler.discovery import discovery_lines
-
-        print("\n".join(discovery_lines(options.data_dir, run_id, options.start_urls)))
-    return 2 if any(s.silent for s in summaries) else 0
+    with writing(args, wait=args.wait):
+        try:
+            return crawl_and_report(options)
+        except NothingToResume as error:
+            say(f"nianbao crawl --resume: {error}")
+            return 1
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -58,7 +46,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     from publish.build import build
 
     limits = Limits(seconds=args.time_limit, memory_mib=args.memory_limit)
-    summary = build(data_dir_of(args), load(args.registry), args.jobs, limits, progress=_say)
+    with writing(args, wait=args.wait) as data_dir:
+        warning = newest_run_warning(data_dir)
+        if warning:
+            say(warning)
+        summary = build(data_dir, load(args.registry), args.jobs, limits, progress=say)
     print("\n".join(summary.lines()))
     return 0
 
@@ -96,6 +88,7 @@ def cmd_replica(args: argparse.Namespace) -> int:
     from replica.server import main as replica_main
 
     argv = ["--port", str(args.port), "--cache-dir", str(data_dir_of(args).replica_cache)]
+    argv += ["--edition", str(args.edition)]
     return replica_main(argv + (["--no-convert"] if args.no_convert else []))
 
 
@@ -108,7 +101,7 @@ def _replica_found(command: str) -> bool:
     try:
         import replica  # noqa: F401 - only whether it is there
     except ModuleNotFoundError:
-        _say(
+        say(
             f"nianbao {command}: the replica sites are not installed with the package; they run from a clone of the"
             " repository: git clone it, then run `make demo` there"
         )
@@ -124,28 +117,28 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from publish.serve import serve
     from replica.server import ReplicaServer
 
-    data_dir = data_dir_of(args)
-    _say(f"[1/4] starting the replica sites on 127.0.0.1 (cache in {data_dir.replica_cache})")
-    with ReplicaServer(data_dir.replica_cache) as replica:
-        _say(f"      proxy {replica.proxy_url}")
-        _say("[2/4] crawling the replica (the live sites' URLs, through the proxy)")
-        options = CrawlOptions(
-            data_dir=data_dir,
-            proxy=replica.proxy_url,
-            replica_ca=str(replica.ca_cert_path),
-            delay=args.delay,
-            log_level="WARNING",
-        )
-        run_id = crawl(options)
-    summaries = summarise(data_dir, run_id, options.registry)
-    print("\n".join(summary_lines(summaries)))
-    _say("[3/4] building the database from the archive")
-    summary = build(data_dir, options.registry, progress=_say)
-    print("\n".join(summary.lines()))
+    with writing(args) as data_dir:
+        say(f"[1/4] starting the replica sites on 127.0.0.1 (cache in {data_dir.replica_cache})")
+        with ReplicaServer(data_dir.replica_cache) as replica:
+            say(f"      proxy {replica.proxy_url}")
+            say("[2/4] crawling the replica (the live sites' URLs, through the proxy)")
+            options = CrawlOptions(
+                data_dir=data_dir,
+                proxy=replica.proxy_url,
+                replica_ca=str(replica.ca_cert_path),
+                delay=args.delay,
+                log_level="WARNING",
+            )
+            run_id = crawl(options)
+        summaries = summarise(data_dir, run_id, options.registry)
+        print("\n".join(summary_lines(summaries)))
+        say("[3/4] building the database from the archive")
+        summary = build(data_dir, options.registry, progress=say)
+        print("\n".join(summary.lines()))
     if args.no_serve:
         return 2 if any(s.silent for s in summaries) else 0
-    _say(f"[4/4] serving Datasette on http://127.0.0.1:{args.port}/")
-    return serve(data_dir.database, "127.0.0.1", args.port)
+    say(f"[4/4] serving Datasette on http://127.0.0.1:{args.port}/")
+    return serve(data_dir.database, "127.0.0.1", args.port)  # a reader: outside the writer's hold
 
 
 # --- arguments ------------------------------------------------------------------------------------------------
@@ -244,6 +237,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="continue the newest interrupted run under its run id: what it archived is not fetched again",
     )
+    crawl.add_argument("--wait", action="store_true", help=WAIT_HELP)
     crawl.set_defaults(func=cmd_crawl)
 
     build = sub.add_parser(
@@ -271,6 +265,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="MIB",
         help=f"per parsing worker: a document that needs more is an error (default {Limits.memory_mib})",
     )
+    build.add_argument("--wait", action="store_true", help=WAIT_HELP)
     build.set_defaults(func=cmd_build)
 
     serve = sub.add_parser(
@@ -307,16 +302,25 @@ def parser() -> argparse.ArgumentParser:
     replica.add_argument(
         "--no-convert", action="store_true", help="skip LibreOffice: PDF and DOC attachments answer 404 (fast start)"
     )
+    replica.add_argument(
+        "--edition",
+        type=int,
+        default=1,
+        help="which edition of the sites (default 1; 2: some months later, with reports changed, new and gone)",
+    )
     replica.set_defaults(func=cmd_replica)
+    cmd_ops.register(sub, common)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    args.command_line = command_line(argv)  # names this process in the data directory's lock while it writes
     try:
         return args.func(args)
-    except (FileNotFoundError, ValueError) as e:
-        _say(f"nianbao {args.command}: {e}")
+    except (FileNotFoundError, ValueError, DataDirLocked) as e:
+        say(f"nianbao {args.command}: {e}")
         return 1
 
 

@@ -1,7 +1,8 @@
 """The report attachments the replica sites link to: DOCX from python-docx, PDF and DOC converted by LibreOffice.
 
 Files live in <cache_dir>/attachments, named <slug>-<key>.<ext> where the key hashes the report content and the
-renderer version, so a warm start finds every file and does no work, and a changed report gets a new file.
+renderer version, so a warm start finds every file and does no work, and a changed report gets a new file: the files
+of every edition (replica.editions) stand side by side, so the server switches editions without converting.
 LibreOffice starts slowly, so all files of one format go through a single soffice call.
 """
 
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from common import libreoffice
-from replica.content import Publication, publications
+from replica.content import Publication
+from replica.editions import EDITIONS, publications_of
 from replica.model import ReportContent
 from replica.render import RENDERER_VERSION, report_docx
 
@@ -31,10 +33,10 @@ class AttachmentError(RuntimeError):
 
 @dataclass
 class PreparedAttachments:
-    files: dict[str, Path] = field(default_factory=dict)  # report slug -> attachment file (present ones only)
+    files: list[Path] = field(default_factory=list)  # the attachment files of every edition (present ones only)
     written: list[Path] = field(default_factory=list)  # DOCX files written by this call
     converted: list[Path] = field(default_factory=list)  # files LibreOffice produced in this call (none when warm)
-    skipped: list[str] = field(default_factory=list)  # slugs left without a file because conversion was off
+    skipped: list[Path] = field(default_factory=list)  # files not made because conversion was off
 
 
 def content_key(content: ReportContent) -> str:
@@ -51,30 +53,37 @@ def attachment_path(cache_dir: Path, publication: Publication) -> Path:
 
 
 def prepare(cache_dir: Path, *, convert: bool = True) -> PreparedAttachments:
-    """Make every attachment the sites link to; convert=False skips LibreOffice (PDF/DOC then stay missing)."""
+    """Make every attachment the sites of every edition link to; convert=False skips LibreOffice (PDF/DOC then stay
+    missing)."""
     out_dir = Path(cache_dir) / "attachments"
     out_dir.mkdir(parents=True, exist_ok=True)
-    wanted = [p for p in publications() if p.format in ATTACHMENT_FORMATS]
+    by_path = {
+        attachment_path(cache_dir, p): p
+        for edition in EDITIONS
+        for p in publications_of(edition)
+        if p.format in ATTACHMENT_FORMATS
+    }
+    wanted = list(by_path.values())  # a report an edition leaves unchanged has one file
     result = PreparedAttachments()
     to_convert: dict[str, list[Publication]] = {fmt: [] for fmt in LIBREOFFICE_TARGETS}
     for pub in wanted:
         path = attachment_path(cache_dir, pub)
         if path.exists():
-            result.files[pub.report.slug] = path
+            result.files.append(path)
         elif pub.format == "docx":
             _write_atomic(path, report_docx(pub.report))
             result.written.append(path)
-            result.files[pub.report.slug] = path
+            result.files.append(path)
         elif convert:
             to_convert[pub.format].append(pub)
         else:
-            result.skipped.append(pub.report.slug)
+            result.skipped.append(path)
     for fmt, pubs in to_convert.items():
         if pubs:
-            for pub, path in zip(pubs, _convert_all(cache_dir, pubs, fmt), strict=True):
+            for path in _convert_all(cache_dir, pubs, fmt):
                 result.converted.append(path)
-                result.files[pub.report.slug] = path
-    _remove_stale(out_dir, keep={attachment_path(cache_dir, p) for p in wanted})
+                result.files.append(path)
+    _remove_stale(out_dir, keep=set(by_path))
     return result
 
 

@@ -34,6 +34,11 @@ class Publication:
     unit: Unit
     format: str  # "html" (tables inline in the detail page) | "pdf" | "docx" | "doc"
     published_on: date
+    # What later editions do to it (replica.editions): the edition that first lists it, the day its document was
+    # replaced in place (same URLs, other numbers), the day its page got a new look around the same report.
+    first_edition: int = 1
+    revised_on: date | None = None
+    redesigned_on: date | None = None
 
 
 UNITS: tuple[Unit, ...] = (
@@ -243,7 +248,7 @@ def _published_on(u: Unit, year: int) -> date:
 
 @cache
 def publications() -> tuple[Publication, ...]:
-    """Every report the replica publishes, in a stable order."""
+    """Every report edition 1 of the replica publishes, in a stable order (later ones: replica.editions)."""
     result = []
     for seed in SEEDS:
         u = unit(seed.site, seed.unit)
@@ -258,13 +263,13 @@ def publications() -> tuple[Publication, ...]:
     for site, key, year, fmt, breaks in sorted(_PLAN, key=lambda plan: plan[2]):
         u = unit(site, key)
         previous = latest.get((site, key, year - 1))
-        report = generated_report(u, year, breaks, _carried_forward(previous) if previous else None)
+        report = generated_report(u, year, breaks, carried_forward(previous) if previous else None)
         latest[(site, key, year)] = report
         result.append(Publication(report, u, fmt, _published_on(u, year)))
     return tuple(result)
 
 
-def _carried_forward(report: ReportContent) -> dict[str, int]:
+def carried_forward(report: ReportContent) -> dict[str, int]:
     """Per applicant column, what the report carries into the next year (the replica prints request counts as plain
     integers; a blank counts as 0)."""
     columns = [c.key for c in templates()["2019"].requests_columns if c.key != "total"]

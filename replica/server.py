@@ -4,6 +4,8 @@ The crawler uses it exactly like a live crawl through a proxy: plain HTTP arrive
 (GET http://www.cqbn.gov.cn/… HTTP/1.1); HTTPS arrives as CONNECT www.hc.gov.cn:443, after which the server
 terminates TLS with the replica certificate (signed by the replica CA, see tls.py) and serves the requests inside
 the tunnel. Hosts that are not replicated get 502: the replica never reaches the real network.
+
+The server serves one edition of the sites at a time (replica.editions); set_edition() switches without a restart.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from common.datadir import DataDir
-from replica import attachments, tls
+from replica import attachments, editions, tls
 from replica.sites import Resource, Site, build_sites, hostnames
 
 CHINA_TIME = timezone(timedelta(hours=8))  # the sites' clocks: naive publication times are Beijing time
@@ -44,7 +46,8 @@ class Reply:
 
 
 class ReplicaServer:
-    """Serves every replica site through one proxy port; start() prepares the cache (attachments, certificates)."""
+    """Serves every replica site through one proxy port; start() prepares the cache (attachments of every edition,
+    certificates)."""
 
     def __init__(
         self,
@@ -54,16 +57,19 @@ class ReplicaServer:
         *,
         convert_documents: bool = True,  # False: no LibreOffice, PDF/DOC attachments answer 404
         verbose: bool = False,  # log every request to stderr
+        edition: int = 1,  # which edition of the sites to serve (replica.editions)
     ):
         self.cache_dir = Path(cache_dir)
         self.host = host
         self.port = port
         self.convert_documents = convert_documents
         self.verbose = verbose
+        self.edition = editions.checked(edition)
         self.ca_cert_path = tls.certificate_paths(self.cache_dir).ca_cert
         self.prepared: attachments.PreparedAttachments | None = None
         self.sites: dict[str, Site] = {}
         self._by_hostname: dict[str, Site] = {}
+        self._editions: dict[int, dict[str, Site]] = {}  # the sites of each edition served so far, built once
         self._lock = threading.Lock()
         self._hits: list[tuple[str, str, int]] = []
         self._attempts: Counter[str] = Counter()  # requests per URL, for the 503-then-200 pages
@@ -78,8 +84,7 @@ class ReplicaServer:
         certs = tls.ensure_certificates(self.cache_dir, hostnames())
         self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ssl_context.load_cert_chain(certs.server_cert, certs.server_key)
-        self.sites = build_sites(self.cache_dir)
-        self._by_hostname = {name: site for site in self.sites.values() for name in (site.host, site.bare_host)}
+        self.set_edition(self.edition)
         self._httpd = _ProxyHTTPServer((self.host, self.port), _Handler, self)
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica-server", daemon=True)
@@ -99,6 +104,16 @@ class ReplicaServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def set_edition(self, edition: int) -> None:
+        """Serve edition `edition` from the next request on. Switching back serves an edition exactly as before."""
+        edition = editions.checked(edition)
+        if edition not in self._editions:
+            self._editions[edition] = build_sites(self.cache_dir, edition)
+        sites = self._editions[edition]
+        by_hostname = {name: site for site in sites.values() for name in (site.host, site.bare_host)}
+        with self._lock:
+            self.edition, self.sites, self._by_hostname = edition, sites, by_hostname
 
     @property
     def proxy_url(self) -> str:
@@ -162,7 +177,7 @@ class ReplicaServer:
         )
         return (
             '<!DOCTYPE html><html><head><meta charset="utf-8"><title>nianbao replica</title></head><body>'
-            "<h1>nianbao replica sites</h1>"
+            f"<h1>nianbao replica sites (edition {self.edition})</h1>"
             f"<p>Use <code>{self.proxy_url}</code> as HTTP and HTTPS proxy and trust the CA "
             f"<code>{html.escape(str(self.ca_cert_path))}</code>.</p>"
             f"<table border='1'><tr><th>site</th><th>CMS</th><th>start URL</th><th>reports</th></tr>{rows}</table>"
@@ -344,6 +359,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache-dir", type=Path, default=None, help="default: the data directory's replica-cache")
     parser.add_argument("--no-convert", action="store_true", help="skip LibreOffice (no PDF/DOC attachments)")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--edition",
+        type=int,
+        choices=editions.EDITIONS,
+        default=1,
+        help="which edition of the sites (default 1; 2: some months later, with reports changed, new and gone)",
+    )
     args = parser.parse_args(argv)
     server = ReplicaServer(
         args.cache_dir or DataDir.resolve().replica_cache,
@@ -351,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         args.port,
         convert_documents=not args.no_convert,
         verbose=args.verbose,
+        edition=args.edition,
     )
     try:
         server.start()
@@ -359,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"replica: proxy {server.proxy_url}")
     print(f"replica: CA certificate {server.ca_cert_path.resolve()}")
+    if server.edition != 1:
+        print(f"replica: edition {server.edition} (replica/editions.py says what changed)")
     for site in server.sites.values():
         print(f"replica: {site.start_url}  {site.name} ({site.family}, {len(site.reports)} reports)")
     print("replica: Ctrl-C stops", flush=True)

@@ -20,7 +20,7 @@ SUBCOMMANDS = sorted(parser()._subparsers._group_actions[0].choices)  # noqa: SL
 
 
 def test_the_subcommands_are_the_documented_ones():
-    assert SUBCOMMANDS == ["build", "crawl", "demo", "parse", "replica", "serve"]
+    assert SUBCOMMANDS == ["build", "crawl", "demo", "parse", "replica", "schedule", "serve", "status", "update"]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS)

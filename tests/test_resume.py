@@ -94,12 +94,13 @@ def test_a_crawl_killed_at_any_point_and_resumed_archives_what_an_uninterrupted_
 ):
     _kill_after(tmp_path, replica_server, kill_after)
     [(run_id, status)] = index_query(tmp_path, "select run_id, status from runs")
-    assert status == "running"  # the lock part turns this into `interrupted` when the next command starts
+    assert status == "running"  # until the next command takes the lock and marks it interrupted
     archived_before = {u for (u,) in index_query(tmp_path, "select url from fetches where warc_record_id is not null")}
 
     replica_server.reset()
     resumed = run(NIANBAO, "crawl", "--data-dir", str(tmp_path), *_replica(replica_server), "--resume")
     assert f"crawl run {run_id}" in resumed.stdout
+    assert f"crawl run {run_id} was left running by a process that is gone: marked interrupted" in resumed.stderr
     # Nothing the killed crawl had archived an answer to was downloaded again (a retry of a 503 aside).
     requested = {url for method, url, status in replica_server.hits if method == "GET"}
     answered = {u for (u,) in index_query(tmp_path, "select url from fetches where status is not null")}

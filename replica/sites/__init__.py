@@ -27,6 +27,18 @@ EDGE CASES (each also listed by replica.catalog.catalog()):
 - Crawl-delay: hc's robots.txt asks for 0.2 s between requests (`crawl_delay`).
 - attachment Content-Type: hc serves .docx as application/octet-stream, as many real servers do (`attachment_type`).
 - no favicon: /favicon.ico answers 404 everywhere.
+- validators: ETag and Last-Modified come only with static pages and files (a Resource with `modified`), as the
+  real servers of each family send them: home, column and list pages, articles (.html, Jiangxi .shtml), uploads
+  (Chongqing/TRS P0….ext, Jiangxi …/files/…, lg /attachment/…) and robots.txt; those answer If-None-Match and
+  If-Modified-Since with 304. Nothing answered from a query string sends them: lg's JSON list API, Hanweb's
+  dataproxy.jsp (the list records) and downfile.jsp (its attachments); nor do the search and error-report forms,
+  404 pages, challenges and redirects. A list page's Last-Modified is its newest item's time; an article's is its
+  publication, revision or redesign (common.page_modified).
+- editions (replica.editions; the server's set_edition): edition 2 revises three reports in place (yuhang 五常街道
+  2023 inline, hc 区政府 2023 DOCX, cqbn 区交通运输委 2025 PDF: new bytes, Last-Modified and ETag at the same
+  URLs), lists two new ones first (yzq 区政府 2025 on a static list, lg 区政府 2025 through the API), withdraws
+  cqbn 安澜镇 2020 (unlisted, its pages 404) and redesigns yzq 林业局's 2023 page (a hit counter and a menu item
+  around the same report). Every other byte is the same in both editions (replica.catalog.changes, redesigned).
 """
 
 from __future__ import annotations
@@ -34,7 +46,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from replica.attachments import attachment_path
-from replica.content import UNITS, publications
+from replica.content import UNITS
+from replica.editions import publications_of
 from replica.sites import api, chongqing, hanweb, jiangxi, trs, walled
 from replica.sites.common import ReportEntry, Resource, Site
 
@@ -151,9 +164,10 @@ _BUILDERS = {
 }
 
 
-def build_sites(cache_dir: Path) -> dict[str, Site]:
-    """Every replica site by www host. Attachment resources point at files under cache_dir (see attachments.py)."""
-    pubs = publications()
+def build_sites(cache_dir: Path, edition: int = 1) -> dict[str, Site]:
+    """Every replica site by www host, as edition `edition` shows it (replica.editions). Attachment resources point at
+    files under cache_dir (see attachments.py)."""
+    pubs = publications_of(edition)
     sites = {}
     for cfg in CONFIGS:
         units = [u for u in UNITS if u.site == cfg.host]

@@ -13,7 +13,7 @@ import html
 import json
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from replica.content import Publication, Unit
 from replica.render import report_html
@@ -29,11 +29,15 @@ from replica.sites.common import (
     at_time,
     attachment_body,
     crumb_links,
+    document_modified,
     link_list,
+    links_modified,
     meta_tags,
     newest,
     news_items,
     not_found_page,
+    original,
+    page_modified,
     report_entry,
     short_name,
     stable_int,
@@ -136,16 +140,16 @@ def _post_path(key: str) -> str:
 def build(cfg: ApiConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "api")
     site.not_found = not_found_page(site)
-    latest = at_time(max((p.published_on for p in pubs), default=date(2020, 1, 1)), "home")
+    latest = links_modified(pubs)
     trail = [("首页", "/"), ("政务公开", "/xxgk/"), ("政府信息公开年报", COLUMN + "index.html")]
 
     site.page("/index.html", _page(cfg, cfg.name, trail[:1], link_list([("政务公开", "/xxgk/")])), latest)
     site.page("/xxgk/index.html", _page(cfg, "政务公开", trail[:2], link_list(trail[2:])), latest)
 
-    def add_article(key: str, a: Article) -> str:
+    def add_article(key: str, a: Article, modified: datetime) -> str:
         path = _post_path(key)
         meta = {"ArticleTitle": a.title, "PubDate": a.pub_date, "ContentSource": a.source}
-        site.page(path, _page(cfg, a.title, trail, _detail_content(a), meta), at_time(a.day, key))
+        site.page(path, _page(cfg, a.title, trail, _detail_content(a), meta), modified)
         return path
 
     items: list[ListItem] = []
@@ -157,16 +161,17 @@ def build(cfg: ApiConfig, units: list[Unit], pubs: list[Publication], files: Att
         else:
             file_id = 10_000_000 + stable_int("file/" + key, 10**6)
             document = f"/attachment/0/{file_id // 1000}/{file_id}/{file_id}.{pub.format}"
-            site.add(document, Resource(200, CONTENT_TYPES[pub.format], files(pub), at_time(day, key)))
+            site.add(document, Resource(200, CONTENT_TYPES[pub.format], files(pub), document_modified(pub)))
             body = attachment_body(pub, document)
-        path = add_article(key, Article(pub.report.title, day, key, short_name(pub.unit), body))
+        path = add_article(key, Article(pub.report.title, day, key, short_name(pub.unit), body), page_modified(pub))
         site.reports.append(report_entry(site, pub, path, document))
         items.append(ListItem(pub.report.title, day, path))
 
     for unit in units:
-        before = max((p.published_on for p in pubs if p.unit == unit), default=date(2020, 3, 1))
+        before = max((p.published_on for p in original(pubs) if p.unit == unit), default=date(2020, 3, 1))
         for news in news_items(unit, 1, before):
-            path = add_article(news.key, Article(news.title, news.day, news.key, short_name(unit), news.body()))
+            article = Article(news.title, news.day, news.key, short_name(unit), news.body())
+            path = add_article(news.key, article, at_time(news.day, news.key))
             site.news_urls.append(site.url(path))
             items.append(ListItem(news.title, news.day, path))
         if cfg.jiasule and cfg.jiasule[0] == unit.key:

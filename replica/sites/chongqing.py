@@ -27,10 +27,14 @@ from replica.sites.common import (
     add_off_limits_pages,
     at_time,
     attachment_body,
+    document_modified,
+    links_modified,
     mark_flaky,
     newest,
     news_items,
     not_found_page,
+    original,
+    page_modified,
     pages_of,
     report_entry,
     short_name,
@@ -206,7 +210,7 @@ def _wap_page(cfg: ChongqingConfig, trail: list[tuple[str, str]], a: Article) ->
 def build(cfg: ChongqingConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "chongqing")
     site.not_found = not_found_page(site)
-    latest = at_time(max((p.published_on for p in pubs), default=date(2020, 1, 1)), "home")
+    latest = links_modified(pubs)
     columns = [(u, column_path(cfg, u)) for u in units]
 
     home = _links_page(
@@ -246,13 +250,16 @@ def _build_unit(
 
     if column.startswith("/bmjz/"):  # the unit's own sub-site pages the breadcrumb links to
         (_, unit_home), (_, unit_zwgk) = trail[1], trail[2]
+        modified = links_modified(pubs)
         site.page(
-            unit_home + "index.html", _links_page(cfg, source, trail[:2], [(source, [("政务公开", unit_zwgk)])]), None
+            unit_home + "index.html",
+            _links_page(cfg, source, trail[:2], [(source, [("政务公开", unit_zwgk)])]),
+            modified,
         )
         site.page(
             unit_zwgk + "index.html",
             _links_page(cfg, "政务公开", trail[:3], [("政务公开", [("政府信息公开年报", column)])]),
-            None,
+            modified,
         )
 
     newest_pub = max(pubs, key=lambda p: p.published_on, default=None)
@@ -268,10 +275,10 @@ def _build_unit(
             document = column + name.rsplit("/", 1)[0] + "/" + upload
             body = attachment_body(pub, "./" + upload)
             content_type = cfg.attachment_type.get(pub.format, CONTENT_TYPES[pub.format])
-            site.add(document, Resource(200, content_type, files(pub), at_time(day, key)))
+            site.add(document, Resource(200, content_type, files(pub), document_modified(pub)))
         article = Article(pub.report.title, day, key, source, body)
-        site.page(column + name, _detail_page(cfg, trail, article), at_time(day, key))
-        site.page(column + wap_name, _wap_page(cfg, trail, article), at_time(day, key))
+        site.page(column + name, _detail_page(cfg, trail, article), page_modified(pub))
+        site.page(column + wap_name, _wap_page(cfg, trail, article), page_modified(pub))
         site.wap_twins[site.url(column + wap_name)] = site.url(column + name)
         site.reports.append(report_entry(site, pub, column + name, document))
 
@@ -284,7 +291,7 @@ def _build_unit(
             items.append(ListItem(pub.report.title, day, "./" + name))
 
     busy = unit.key == cfg.busy_unit
-    before = max((p.published_on for p in pubs), default=date(2020, 3, 1))
+    before = max((p.published_on for p in original(pubs)), default=date(2020, 3, 1))
     for news in news_items(unit, 12 if busy else 2, before):
         items.append(_add_news(site, cfg, trail, column, news, source))
 

@@ -203,6 +203,31 @@ def short_name(unit: Unit) -> str:
     return SHORT_NAMES.get((unit.site, unit.key), unit.agency)
 
 
+def original(pubs: list[Publication]) -> list[Publication]:
+    """The publications edition 1 already had. Pages dated from a site's reports (the home page's Last-Modified, the
+    news going back from a unit's newest report) read their dates from these, so a later edition's new report moves no
+    other page."""
+    return [p for p in pubs if p.first_edition == 1]
+
+
+def links_modified(pubs: list[Publication]) -> datetime:
+    """Last-Modified of the pages of links above these reports (home, 政务公开, the units' columns): the time of the
+    newest edition-1 report."""
+    return at_time(max((p.published_on for p in original(pubs)), default=date(2020, 1, 1)), "home")
+
+
+def document_modified(pub: Publication) -> datetime:
+    """Last-Modified of the file holding a report: its publication, or the day it was replaced in place."""
+    return at_time(pub.revised_on or pub.published_on, pub.report.slug)
+
+
+def page_modified(pub: Publication) -> datetime:
+    """Last-Modified of a report's detail page: regenerated when it was redesigned, or when the report it carries
+    inline was revised."""
+    days = [pub.published_on, pub.redesigned_on, pub.revised_on if pub.format == "html" else None]
+    return at_time(max(d for d in days if d is not None), pub.report.slug)
+
+
 def report_entry(site: Site, pub: Publication, detail_path: str, document_path: str | None) -> ReportEntry:
     r = pub.report
     return ReportEntry(

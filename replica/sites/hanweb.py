@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 from replica.content import Publication, Unit
@@ -31,10 +31,13 @@ from replica.sites.common import (
     attachment_body,
     crumb_links,
     link_list,
+    links_modified,
     meta_tags,
     newest,
     news_items,
     not_found_page,
+    original,
+    page_modified,
     report_entry,
     short_name,
     stable_hex,
@@ -127,9 +130,12 @@ def _article_path(column_id: int, day: date, key: str) -> str:
     return f"/art/{day.year}/{day.month}/{day.day}/art_{column_id}_{59_000_000 + stable_int(key, 10**6)}.html"
 
 
-def _add_article(site: Site, cfg: HanwebConfig, trail: list[tuple[str, str]], path: str, a: Article) -> None:
+def _add_article(
+    site: Site, cfg: HanwebConfig, trail: list[tuple[str, str]], path: str, a: Article, modified: datetime | None = None
+) -> None:
+    """An article page, last modified when it was published unless `modified` says otherwise."""
     meta = {"ArticleTitle": a.title, "PubDate": a.pub_date, "ContentSource": a.source, "ColumnName": "政府信息公开年报"}
-    site.page(path, _page(cfg, a.title, trail, _detail_content(a), meta), at_time(a.day, a.key))
+    site.page(path, _page(cfg, a.title, trail, _detail_content(a), meta), modified or at_time(a.day, a.key))
 
 
 def _dataproxy(cfg: HanwebConfig, lists: dict[str, list[ListItem]]):
@@ -157,7 +163,7 @@ def _dataproxy(cfg: HanwebConfig, lists: dict[str, list[ListItem]]):
 def build(cfg: HanwebConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "hanweb")
     site.not_found = not_found_page(site)
-    latest = at_time(max((p.published_on for p in pubs), default=date(2020, 1, 1)), "home")
+    latest = links_modified(pubs)
     xxgk, nb = _column(cfg, 0), _column(cfg, 50)
     unit_columns = {u.key: cfg.column_base + 51 + i for i, u in enumerate(units)}
 
@@ -184,10 +190,11 @@ def build(cfg: HanwebConfig, units: list[Unit], pubs: list[Publication], files: 
             else:
                 filename = f"{stable_hex('file/' + key)}.{pub.format}"
                 document = f"{DOWNFILE}?classid=0&filename={filename}"
-                downloads[filename] = Resource(200, CONTENT_TYPES[pub.format], files(pub), at_time(day, key))
+                downloads[filename] = Resource(200, CONTENT_TYPES[pub.format], files(pub))  # a script: no validators
                 body = attachment_body(pub, document)
             path = _article_path(column_id, day, key)
-            _add_article(site, cfg, unit_trail, path, Article(pub.report.title, day, key, short_name(unit), body))
+            article = Article(pub.report.title, day, key, short_name(unit), body)
+            _add_article(site, cfg, unit_trail, path, article, page_modified(pub))
             entry = report_entry(site, pub, path, document)
             items.append(ListItem(pub.report.title, day, path))
             if document and cfg.republished_by.get(unit.key):
@@ -202,7 +209,7 @@ def build(cfg: HanwebConfig, units: list[Unit], pubs: list[Publication], files: 
                 entry = replace(entry, also_at=(site.url(copy),))
             site.reports.append(entry)
 
-        before = max((p.published_on for p in pubs if p.unit == unit), default=date(2020, 3, 1))
+        before = max((p.published_on for p in original(pubs) if p.unit == unit), default=date(2020, 3, 1))
         for news in news_items(unit, cfg.news_per_unit.get(unit.key, 1), before):
             path = _article_path(column_id, news.day, news.key)
             _add_article(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from replica.content import Publication, Unit
 from replica.render import report_html
@@ -25,13 +25,18 @@ from replica.sites.common import (
     add_off_limits_pages,
     at_time,
     attachment_body,
+    document_modified,
+    links_modified,
     newest,
     news_items,
     not_found_page,
+    original,
+    page_modified,
     pages_of,
     report_entry,
     short_name,
     stable_hex,
+    stable_int,
     tools_links,
     trs_detail_name,
 )
@@ -82,8 +87,16 @@ def column_path(cfg: JiangxiConfig, unit: Unit) -> str:
 
 
 def _page(
-    cfg: JiangxiConfig, title: str, trail: list[tuple[str, str]], content: str, *, gbk: bool = False, meta=None
+    cfg: JiangxiConfig,
+    title: str,
+    trail: list[tuple[str, str]],
+    content: str,
+    *,
+    gbk: bool = False,
+    meta=None,
+    redesigned: bool = False,
 ) -> str:
+    """A page of the platform; `redesigned`: the new look of edition 2, whose menu links the 年报 column too."""
     charset = "gb2312" if gbk else "utf-8"  # the old CMS declared gb2312 and wrote GBK
     charset_tag = f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">'
     tags = "".join(f'<meta name="{k}" content="{html.escape(v)}">\n' for k, v in (meta or {}).items())
@@ -97,7 +110,8 @@ def _page(
         '<link href="/images/yzWeb.css" type="text/css" rel="stylesheet" />\n</head>\n<body>\n'
         f'<div class="top"><a href="/">{html.escape(cfg.name)}</a> '
         f'<a href="{cfg.root}zwgk/">政务公开</a> <a href="{cfg.news_column}">政务要闻</a> '
-        '<a href="http://www.yichun.gov.cn/" target="_blank">宜春市人民政府</a></div>\n'
+        + (f'<a href="{cfg.root}zfxxgknb/">政府信息公开年报</a> ' if redesigned else "")
+        + '<a href="http://www.yichun.gov.cn/" target="_blank">宜春市人民政府</a></div>\n'
         f'<div class="position">您当前所在位置: {crumbs}</div>\n'
         f"{content}\n"
         f'<div class="footer"><p>主办：{html.escape(cfg.name)}　承办：{html.escape(cfg.name)}办公室</p>'
@@ -127,10 +141,12 @@ def _list_content(cfg: JiangxiConfig, items: list[ListItem], count: int, index: 
     )
 
 
-def _detail_content(a: Article) -> str:
+def _detail_content(a: Article, hits: int | None = None) -> str:
+    """An article; `hits`: the visit count the redesigned pages print (the old ones leave it to a script)."""
     return (
         f'<div class="article"><h1>{html.escape(a.title)}</h1>\n'
-        f'<div class="xxgk-info">发布时间：{a.pub_date}　来源：{html.escape(a.source)}　访问量：<span id="hits"></span>'
+        f'<div class="xxgk-info">发布时间：{a.pub_date}　来源：{html.escape(a.source)}　'
+        f'访问量：<span id="hits">{"" if hits is None else hits}</span>'
         "　【字体：<a>大</a> <a>中</a> <a>小</a>】</div>\n"
         f'<div id="zoom">\n{a.body}\n</div>\n<div class="glgj">关联稿件：</div></div>'
     )
@@ -146,7 +162,7 @@ def _detail_meta(a: Article) -> dict[str, str]:
 def build(cfg: JiangxiConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "jiangxi")
     site.not_found = not_found_page(site)
-    latest = at_time(max((p.published_on for p in pubs), default=date(2020, 1, 1)), "home")
+    latest = links_modified(pubs)
     zwgk, nb = f"{cfg.root}zwgk/", f"{cfg.root}zfxxgknb/"
 
     home_links = [("政务公开", [("政务公开", zwgk), ("政府信息公开年报", nb), ("政务要闻", cfg.news_column)])]
@@ -179,9 +195,11 @@ def _build_unit(
     gbk = unit.key in cfg.gbk_units or any(p.report.template == "legacy" for p in pubs)
     items: list[ListItem] = []
 
-    def article_page(path: str, article: Article) -> None:
-        markup = _page(cfg, article.title, trail, _detail_content(article), gbk=gbk, meta=_detail_meta(article))
-        site.page(path, markup, at_time(article.day, article.key), gbk=gbk)
+    def article_page(path: str, article: Article, modified: datetime, redesigned: bool = False) -> None:
+        hits = 100 + stable_int("hits/" + article.key, 5000) if redesigned else None
+        content = _detail_content(article, hits)
+        markup = _page(cfg, article.title, trail, content, gbk=gbk, meta=_detail_meta(article), redesigned=redesigned)
+        site.page(path, markup, modified, gbk=gbk)
 
     for pub in pubs:
         day, key = pub.published_on, pub.report.slug
@@ -193,15 +211,16 @@ def _build_unit(
         else:
             document = f"{folder}{stable_hex(key)}/files/{stable_hex('file/' + key)}.{pub.format}"
             body = attachment_body(pub, document)
-            site.add(document, Resource(200, CONTENT_TYPES[pub.format], files(pub), at_time(day, key)))
-        article_page(detail, Article(pub.report.title, day, key, source, body))
+            site.add(document, Resource(200, CONTENT_TYPES[pub.format], files(pub), document_modified(pub)))
+        article = Article(pub.report.title, day, key, source, body)
+        article_page(detail, article, page_modified(pub), redesigned=pub.redesigned_on is not None)
         site.reports.append(report_entry(site, pub, detail, document))
         items.append(ListItem(pub.report.title, day, detail))
 
-    before = max((p.published_on for p in pubs), default=date(2017, 6, 1))
+    before = max((p.published_on for p in original(pubs)), default=date(2017, 6, 1))
     for news in news_items(unit, 12 if unit.key == cfg.busy_unit else 2, before):
         path = f"{column}{news.day:%Y%m}/{stable_hex(news.key)}.shtml"
-        article_page(path, Article(news.title, news.day, news.key, source, news.body()))
+        article_page(path, Article(news.title, news.day, news.key, source, news.body()), at_time(news.day, news.key))
         site.news_urls.append(site.url(path))
         items.append(ListItem(news.title, news.day, path))
 
@@ -254,8 +273,12 @@ def _build_news_column(site: Site, cfg: JiangxiConfig, units: list[Unit]) -> Non
         site.page(column + name, _page(cfg, "政务要闻", trail, content), newest(items))
     # The breadcrumb's parent columns, so its links do not dead-end.
     site.page(
-        "/zwgk/index.html", _page(cfg, "政务公开", trail[:2], _links([("政务动态", [("政务要闻", column)])])), None
+        "/zwgk/index.html",
+        _page(cfg, "政务公开", trail[:2], _links([("政务动态", [("政务要闻", column)])])),
+        newest(items),
     )
     site.page(
-        "/zwgk/zwdt/index.html", _page(cfg, "政务动态", trail[:3], _links([("政务动态", [("政务要闻", column)])])), None
+        "/zwgk/zwdt/index.html",
+        _page(cfg, "政务动态", trail[:3], _links([("政务动态", [("政务要闻", column)])])),
+        newest(items),
     )

@@ -24,12 +24,16 @@ from replica.sites.common import (
     at_time,
     attachment_body,
     crumb_links,
+    document_modified,
     link_list,
+    links_modified,
     mark_flaky,
     meta_tags,
     newest,
     news_items,
     not_found_page,
+    original,
+    page_modified,
     pages_of,
     report_entry,
     short_name,
@@ -100,7 +104,7 @@ def _detail_content(a: Article) -> str:
 def build(cfg: TrsConfig, units: list[Unit], pubs: list[Publication], files: AttachmentFiles) -> Site:
     site = Site(cfg.host, cfg.scheme, cfg.name, "trs")
     site.not_found = not_found_page(site)
-    latest = at_time(max((p.published_on for p in pubs), default=date(2020, 1, 1)), "home")
+    latest = links_modified(pubs)
     column = cfg.column
     trail = [("首页", "/"), ("信息公开", "/bjtz/xxgk/"), ("政府信息公开年报", column)]
 
@@ -119,7 +123,7 @@ def build(cfg: TrsConfig, units: list[Unit], pubs: list[Publication], files: Att
             upload = trs_attachment_name(day, key, pub.format)
             document = column + name.rsplit("/", 1)[0] + "/" + upload
             body = attachment_body(pub, "./" + upload)
-            site.add(document, Resource(200, CONTENT_TYPES[pub.format], files(pub), at_time(day, key)))
+            site.add(document, Resource(200, CONTENT_TYPES[pub.format], files(pub), document_modified(pub)))
         article = Article(pub.report.title, day, key, short_name(pub.unit), body)
         meta = {
             "ColumnName": "政府信息公开年报",
@@ -127,12 +131,12 @@ def build(cfg: TrsConfig, units: list[Unit], pubs: list[Publication], files: Att
             "PubDate": article.pub_date,
             "ContentSource": article.source,
         }
-        site.page(column + name, _page(cfg, article.title, trail, _detail_content(article), meta), at_time(day, key))
+        site.page(column + name, _page(cfg, article.title, trail, _detail_content(article), meta), page_modified(pub))
         site.reports.append(report_entry(site, pub, column + name, document))
         items.append(ListItem(pub.report.title, day, "./" + name))
 
     for unit in units:
-        before = max((p.published_on for p in pubs if p.unit == unit), default=date(2020, 3, 1))
+        before = max((p.published_on for p in original(pubs) if p.unit == unit), default=date(2020, 3, 1))
         for news in news_items(unit, cfg.news_per_unit.get(unit.key, 1), before):
             name = trs_detail_name(news.day, cfg.id_base, news.key)
             article = Article(news.title, news.day, news.key, short_name(unit), news.body())
