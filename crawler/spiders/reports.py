@@ -175,25 +175,14 @@ class ReportsSpider(Spider):
                 response.meta.get("names_column") and family.is_opaque_column(url) and is_unit_name(text)
             ):
                 yield self._found(response, url, "report_column", text)
-                if in_column and not go:
-                    continue
-                if in_column:  # a page of the same column (its next page, a section): it counts towards the limit
+                column = {"nav_depth": depth + 1, "in_report_column": True, "column": text or None}
+                if not in_column:
+                    yield self._request(url, self.parse_page, site, **column)
+                elif go:  # a page of the same column (its next page, a section): it counts towards the limit
                     number = response.meta.get("list_page", 1) + 1
-                    request = self._list_request(
-                        response,
-                        url,
-                        self.parse_page,
-                        number,
-                        nav_depth=depth + 1,
-                        in_report_column=True,
-                        column=text or None,
-                    )
+                    request = self._list_request(response, url, self.parse_page, number, **column)
                     if request is not None:
                         yield request
-                else:
-                    yield self._request(
-                        url, self.parse_page, site, nav_depth=depth + 1, in_report_column=True, column=text or None
-                    )
             elif is_nav_link(text) and depth < MAX_NAV_DEPTH:
                 names_column = bool(_COLUMN_TEXT.search(text))  # 政府信息公开年报, 年度报告: the column itself
                 if names_column:
