@@ -284,6 +284,34 @@ class ProvenanceIndex:
         ).fetchone()
         return dict(row) if row else None
 
+    def last_response(self, url: str, *, not_run: str) -> dict[str, Any] | None:
+        """The newest fetch of ``url`` answered 200 or 304 in a run other than ``not_run``: the one a re-crawl
+        revalidates (its etag and last_modified) or, without validators, reads instead of fetching again."""
+        row = self._conn.execute(
+            """
+            SELECT * FROM fetches
+            WHERE url = ? AND run_id != ? AND status IN (200, 304) AND record_type IN ('response', 'revisit')
+            ORDER BY id DESC LIMIT 1
+            """,
+            (url, not_run),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def run_responses(self, run_id: str) -> dict[str, dict[str, Any]]:
+        """URL -> the last fetch of the run with an archived HTTP response (a resumed run answers from these)."""
+        rows = self._conn.execute(
+            """
+            SELECT * FROM fetches WHERE run_id = ? AND record_type IN ('response', 'revisit') ORDER BY id
+            """,
+            (run_id,),
+        )
+        return {row["url"]: dict(row) for row in rows}
+
+    def run_outcome_urls(self, run_id: str, outcome: str) -> set[str]:
+        """URLs of the run's fetches with this outcome (a resumed run does not record a robots refusal twice)."""
+        rows = self._conn.execute("SELECT url FROM fetches WHERE run_id = ? AND outcome = ?", (run_id, outcome))
+        return {url for (url,) in rows}
+
     def fetches(self, run_id: str | None = None) -> Iterator[dict[str, Any]]:
         """Fetch rows in insertion order, optionally of one run."""
         if run_id is None:
@@ -320,6 +348,16 @@ class ProvenanceIndex:
                 (run_id, site, url, kind, title, year, agency_hint, referrer, _text_time(found_at) or _now()),
             )
         return cursor.lastrowid if cursor.rowcount == 1 else None
+
+    def known_urls(self, kinds: Iterable[str], *, not_run: str) -> set[str]:
+        """URLs discovered as one of ``kinds`` by runs other than ``not_run`` (read once per crawl: one scan)."""
+        kinds = list(kinds)
+        marks = ", ".join("?" * len(kinds))
+        rows = self._conn.execute(
+            f"SELECT DISTINCT url FROM discoveries WHERE kind IN ({marks}) AND run_id != ?",  # noqa: S608
+            (*kinds, not_run),
+        )
+        return {url for (url,) in rows}
 
     def discoveries(self, run_id: str | None = None) -> Iterator[dict[str, Any]]:
         """Discovery rows in insertion order, optionally of one run."""

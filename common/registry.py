@@ -36,6 +36,7 @@ class Site:
     delay: float | None = None  # seconds between requests to this site, when it needs more than the default
     list_url_patterns: tuple[str, ...] = ()  # regexes of this site's 年报 column URLs the generic shapes miss
     serves: tuple[str, ...] = ()  # division codes of other bodies this host publishes for
+    max_list_pages: int | None = None  # list pages per 年报 column, when the crawl's default (500) does not fit
 
     @property
     def domain(self) -> str:
@@ -108,7 +109,10 @@ def load(path: Path | str | None = None) -> Registry:
             delay=float(entry["delay"]) if "delay" in entry else None,
             list_url_patterns=tuple(entry.get("list_url_patterns", ())),
             serves=tuple(str(code) for code in entry.get("serves", ())),
+            max_list_pages=int(entry["max_list_pages"]) if "max_list_pages" in entry else None,
         )
+        if site.max_list_pages is not None and site.max_list_pages < 1:
+            raise RegistryError(f"{path}: site {site.host}: max_list_pages must be at least 1")
         if site.cms not in families.NAMES:
             raise RegistryError(f"{path}: site {site.host}: cms must be one of {families.NAMES}, not {site.cms!r}")
         for pattern in site.list_url_patterns:

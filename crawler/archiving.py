@@ -7,7 +7,6 @@ NIANBAO_MIN_FREE_MB stops it at once, and the run ends `failed` with the reason 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -32,8 +31,9 @@ from archive.warc import DEFAULT_MAX_FILE_BYTES, WarcWriter
 from common.datadir import DataDir
 from common.outcomes import Outcome
 from common.registry import Site, site_for_url
-from crawler import challenges
 from crawler.diskspace import DiskSpace
+from crawler.exchange import classify, lower_map, pairs, sha256
+from crawler.sweep import DEFAULT_FULL_SWEEP_EVERY, choose_sweep, sweep_of_run
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,33 +46,6 @@ class ArchiveStopped(IgnoreRequest):
 
 def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(2)
-
-
-def _pairs(headers: Any) -> list[tuple[str, str]]:
-    """Scrapy headers (bytes -> [bytes]) as (name, value) strings; latin-1 keeps every byte."""
-    return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
-
-
-def _lower_map(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in pairs:
-        key = name.lower()
-        out[key] = f"{out[key]}, {value}" if key in out else value
-    return out
-
-
-def classify(status: int, headers: dict[str, str], body: bytes) -> tuple[Outcome, str | None]:
-    """(outcome, challenge kind) of an HTTP response."""
-    challenge = challenges.detect(status, headers, body)
-    if challenge:
-        return Outcome.CHALLENGE, challenge
-    if status == 304:
-        return Outcome.NOT_MODIFIED, None
-    if 300 <= status < 400:
-        return Outcome.REDIRECT, None
-    if status >= 400:
-        return Outcome.HTTP_ERROR, None
-    return Outcome.OK, None
 
 
 class ArchiveSession:
@@ -93,6 +66,7 @@ class ArchiveSession:
         self.unconnected: set[str] = set()  # URLs that failed to connect (DNS, refused, no route)
         self.connected = False  # anything answered, or failed for another reason than connecting
         self.run_fields: dict[str, Any] = {"run_id": self.run_id}
+        self.warc_dir = self.data_dir.warc_dir
         self.writer = WarcWriter(
             self.data_dir.warc_dir,
             self.run_id,
@@ -100,6 +74,18 @@ class ArchiveSession:
             info={"operator-contact": settings.get("NIANBAO_CONTACT", "")},
         )
         self.index = ProvenanceIndex(self.data_dir.index)
+        resumed = next((r for r in self.index.runs() if r["run_id"] == self.run_id), None)
+        # A resumed run keeps the sweep it started with.
+        self.sweep = (
+            sweep_of_run(resumed)
+            if resumed
+            else choose_sweep(
+                self.index,
+                self.run_id,
+                full=settings.getbool("NIANBAO_FULL"),
+                every=settings.getint("NIANBAO_FULL_SWEEP_EVERY", DEFAULT_FULL_SWEEP_EVERY),
+            )
+        )
         crawler.signals.connect(self.open, signal=signals.spider_opened)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
@@ -115,6 +101,8 @@ class ArchiveSession:
                 "user_agent": settings.get("USER_AGENT"),
                 "proxy": settings.get("NIANBAO_PROXY"),
                 "robots_obey": settings.getbool("ROBOTSTXT_OBEY"),
+                "sweep": self.sweep,
+                "start_urls": settings.getlist("NIANBAO_START_URLS"),
             },
         }
         started = datetime.now(UTC)
@@ -214,11 +202,21 @@ class ArchiveSession:
 
     def record_response(self, request: Request, response: Response) -> tuple[Outcome, str | None]:
         """Archive one HTTP response (the body as transferred) and index it. Returns (outcome, challenge kind);
-        a body that inflates past DOWNLOAD_MAXSIZE is archived as transferred, outcome too_large."""
+        a body that inflates past DOWNLOAD_MAXSIZE is archived as transferred, outcome too_large.
+
+        An answer read from the archive (crawler.frontier) is archived already: nothing is written again. A 304 to
+        a conditional request is a server-not-modified revisit of the response it revalidated, and its row carries
+        that response's sha256, length and content type (the payload it confirms)."""
+        parts = urlsplit(response.url)
+        if request.meta.get("nianbao_from_archive"):
+            outcome = Outcome(request.meta["nianbao_outcome"])
+            if parts.path == "/robots.txt":
+                self.robots[parts.netloc] = (outcome, response.status, None)
+            return outcome, None
         self.connected = True
         fetched_at = datetime.now(UTC)
-        response_headers = _pairs(response.headers)
-        lower = _lower_map(response_headers)
+        response_headers = pairs(response.headers)
+        lower = lower_map(response_headers)
         body = response.body
         decoded: bytes | None
         try:
@@ -226,14 +224,15 @@ class ArchiveSession:
             outcome, challenge = classify(response.status, lower, decoded)
         except DecodedTooLarge:
             decoded, outcome, challenge = None, Outcome.TOO_LARGE, None
-        original = self.index.find_by_payload_digest(payload_digest(body)) if body else None
+        revalidated = request.meta.get("nianbao_revalidates") if response.status == 304 and not body else None
+        original = self.index.find_by_payload_digest(payload_digest(body)) if body else revalidated
         protocol = getattr(response, "protocol", None) or "HTTP/1.1"
         location = self._write(
             "WARC",
             lambda: self.writer.write_exchange(
                 response.url,
                 method=request.method,
-                request_headers=_pairs(request.headers),
+                request_headers=pairs(request.headers),
                 request_body=request.body,
                 status=response.status,
                 response_headers=response_headers,
@@ -241,7 +240,9 @@ class ArchiveSession:
                 fetched_at=fetched_at,
                 ip=str(response.ip_address) if response.ip_address else None,
                 http_version=protocol if protocol.startswith("HTTP/") else "HTTP/1.1",
-                revisit_of=RevisitTarget.from_fetch(original) if original and response.status != 304 else None,
+                revisit_of=RevisitTarget.from_fetch(original)
+                if original and (revalidated or response.status != 304)
+                else None,
                 site=self._site(request),
                 outcome=outcome,
                 error=f"challenge: {challenge}" if challenge else None,
@@ -263,9 +264,9 @@ class ArchiveSession:
                 fetched_at=fetched_at,
                 status=response.status,
                 outcome=outcome,
-                content_type=lower.get("content-type"),
-                length=None if decoded is None else len(decoded),
-                sha256=None if decoded is None else hashlib.sha256(decoded).hexdigest(),
+                content_type=lower.get("content-type") or (revalidated or {}).get("content_type"),
+                length=revalidated["length"] if revalidated else None if decoded is None else len(decoded),
+                sha256=revalidated["sha256"] if revalidated else None if decoded is None else sha256(decoded),
                 etag=lower.get("etag"),
                 last_modified=lower.get("last-modified"),
                 headers_json=json.dumps(response_headers, ensure_ascii=False),
@@ -276,7 +277,6 @@ class ArchiveSession:
             ),
         )
         self.crawler.stats.inc_value(f"nianbao/outcome/{outcome}")
-        parts = urlsplit(response.url)
         if parts.path == "/robots.txt":
             self.robots[parts.netloc] = (outcome, response.status, challenge)
         return outcome, challenge

@@ -32,6 +32,24 @@ class CrawlOptions:
     delay: float | None = None
     log_level: str | None = None
     verbose: bool = False  # Scrapy's own INFO lines too (LOG_LEVEL INFO unless log_level says otherwise)
+    full: bool = False  # a full sweep: every list page, everything fetched (crawler.sweep)
+    resume: bool = False  # continue the newest interrupted run under its run id (crawler.frontier)
+
+
+class NothingToResume(RuntimeError):
+    pass
+
+
+def run_to_resume(data_dir: DataDir) -> dict[str, Any]:
+    """The newest interrupted run (a run left `running` by a dead process is marked interrupted when the next
+    command takes the data directory's lock: ProvenanceIndex.mark_interrupted)."""
+    if not data_dir.has_archive():
+        raise NothingToResume(f"no archive in {data_dir}: nothing to resume")
+    with ProvenanceIndex(data_dir.index, readonly=True) as index:
+        runs = [r for r in index.runs() if r["status"] == "interrupted"]
+    if not runs:
+        raise NothingToResume("no interrupted run to resume")
+    return runs[-1]
 
 
 def scrapy_settings(options: CrawlOptions) -> Settings:
@@ -50,7 +68,18 @@ def scrapy_settings(options: CrawlOptions) -> Settings:
         overrides["DOWNLOAD_DELAY"] = options.delay
         overrides["AUTOTHROTTLE_START_DELAY"] = max(options.delay, 0.1)
         overrides["AUTOTHROTTLE_MAX_DELAY"] = max(options.delay * 10, 1.0)
-    overrides["NIANBAO_RUN_ID"] = settings.get("NIANBAO_RUN_ID") or new_run_id()
+    if options.full:
+        overrides["NIANBAO_FULL"] = True
+    if options.resume:
+        run = run_to_resume(options.data_dir)
+        settings_json = json.loads(run["settings_json"] or "{}")
+        overrides |= {"NIANBAO_RESUME": True, "NIANBAO_RUN_ID": run["run_id"]}
+        if not (options.sites or options.start_urls):  # the sites the interrupted run was crawling
+            start_urls = settings_json.get("start_urls") or []
+            overrides["NIANBAO_START_URLS" if start_urls else "NIANBAO_SITES"] = start_urls or json.loads(
+                run["sites_json"] or "[]"
+            )
+    overrides["NIANBAO_RUN_ID"] = overrides.get("NIANBAO_RUN_ID") or settings.get("NIANBAO_RUN_ID") or new_run_id()
     settings.setdict(overrides, priority="cmdline")
     return settings
 

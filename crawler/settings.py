@@ -24,6 +24,12 @@ NIANBAO_CONTACT = os.environ.get("NIANBAO_CONTACT", "https://github.com/nianbao/
 NIANBAO_RUN_ID = os.environ.get("NIANBAO_RUN_ID", "")
 # A crawl does not start, and stops, when the archive's disk has less free space than this.
 NIANBAO_MIN_FREE_MB = int(os.environ.get("NIANBAO_MIN_FREE_MB", "1024"))
+# Re-crawls (crawler.sweep, crawler.frontier): a full sweep walks every list page, an incremental run stops at known
+# reports; every Nth run is full. NIANBAO_RESUME continues the run NIANBAO_RUN_ID from its archived answers.
+NIANBAO_FULL = os.environ.get("NIANBAO_FULL", "0") == "1"
+NIANBAO_FULL_SWEEP_EVERY = int(os.environ.get("NIANBAO_FULL_SWEEP_EVERY", "7"))
+NIANBAO_RESUME = os.environ.get("NIANBAO_RESUME", "0") == "1"
+NIANBAO_MAX_LIST_PAGES = int(os.environ.get("NIANBAO_MAX_LIST_PAGES", "500"))  # per column; registry max_list_pages
 
 USER_AGENT = f"nianbao/0.1 (research crawler of government information disclosure annual reports; +{NIANBAO_CONTACT})"
 DEFAULT_REQUEST_HEADERS = {
@@ -59,6 +65,7 @@ REMOTE_CONTROL_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.frontier.FrontierMiddleware": 90,
     "crawler.middlewares.RecordingRobotsTxtMiddleware": 100,
     "crawler.politeness.SiteDelayMiddleware": 105,
     "crawler.politeness.RetryBackoffMiddleware": 560,

@@ -20,7 +20,7 @@ from parsers.pool import Limits
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from common.registry import load
-    from crawler.run import CrawlOptions
+    from crawler.run import CrawlOptions, NothingToResume
 
     options = CrawlOptions(
         data_dir=data_dir_of(args),
@@ -32,9 +32,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         delay=args.delay,
         log_level=args.log_level,
         verbose=args.verbose,
+        full=args.full,
+        resume=args.resume,
     )
     with writing(args, wait=args.wait):
-        return crawl_and_report(options)
+        try:
+            return crawl_and_report(options)
+        except NothingToResume as error:
+            say(f"nianbao crawl --resume: {error}")
+            return 1
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -227,6 +233,17 @@ def parser() -> argparse.ArgumentParser:
     )
     crawl.add_argument(
         "--verbose", action="store_true", help="Scrapy's own INFO lines too (quiet by default: progress and summary)"
+    )
+    crawl.add_argument(
+        "--full",
+        action="store_true",
+        help="a full sweep: walk every list page and fetch every known report again (conditionally); without it "
+        "a run stops lists at known reports, and every $NIANBAO_FULL_SWEEP_EVERY-th run (default 7) is full",
+    )
+    crawl.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the newest interrupted run under its run id: what it archived is not fetched again",
     )
     crawl.add_argument("--wait", action="store_true", help=WAIT_HELP)
     crawl.set_defaults(func=cmd_crawl)

@@ -25,12 +25,8 @@ def cmd_update(args: argparse.Namespace) -> int:
         proxy=args.proxy,
         replica_ca=args.replica_ca,
         delay=args.delay,
+        full=args.full,
     )
-    if args.full:
-        # TODO(lead): the frontier part adds CrawlOptions.full; then pass full=args.full above, drop this guard.
-        if not hasattr(options, "full"):
-            raise ValueError("--full needs CrawlOptions.full (the frontier part)")
-        options.full = True
     with writing(args, wait=args.wait) as data_dir:
         crawled = crawl_and_report(options, "update")
         warning = newest_run_warning(data_dir)
@@ -65,11 +61,9 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from crawler import settings
-    from nianbao.status import DEFAULT_FULL_SWEEP_EVERY, status, status_lines
+    from nianbao.status import status, status_lines
 
-    # TODO(lead): crawler.settings gains NIANBAO_FULL_SWEEP_EVERY in the frontier part; drop the getattr default.
-    every = getattr(settings, "NIANBAO_FULL_SWEEP_EVERY", DEFAULT_FULL_SWEEP_EVERY)
-    current = status(data_dir_of(args), every)
+    current = status(data_dir_of(args), settings.NIANBAO_FULL_SWEEP_EVERY)
     if args.format == "json":
         print(json.dumps(current.as_json(), ensure_ascii=False, indent=2))
     else:

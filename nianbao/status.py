@@ -11,16 +11,7 @@ from typing import Any
 from archive.index import ProvenanceIndex
 from archive.stats import SiteRun, site_runs
 from common.datadir import DataDir
-
-# TODO(lead): the frontier part's crawler.sweep holds the rule (FULL, sweep_of_run, choose_sweep) and
-# crawler.settings.NIANBAO_FULL_SWEEP_EVERY the setting; use them here and drop this stand-in once merged.
-FULL = "full"
-DEFAULT_FULL_SWEEP_EVERY = 7
-
-
-def sweep_of_run(run: dict[str, Any]) -> str:
-    """A run's sweep; runs written before sweeps existed walked everything."""
-    return str(json.loads(run.get("settings_json") or "{}").get("sweep", FULL))
+from crawler.sweep import DEFAULT_FULL_SWEEP_EVERY, FULL, finished_since_full_sweep, full_sweep_due, sweep_of_run
 
 
 def run_error(run: dict[str, Any]) -> str | None:
@@ -97,14 +88,7 @@ def status(data_dir: DataDir, full_sweep_every: int = DEFAULT_FULL_SWEEP_EVERY) 
             runs = index.runs()
             sites = _site_statuses(index, runs, held)
     ended = [_time(r["finished_at"]) for r in runs if r["finished_at"]]
-    finished = [r for r in runs if r["status"] == "finished"]
-    since_full = None
-    if finished:
-        since_full = 0
-        for run in reversed(finished):
-            if sweep_of_run(run) == FULL:
-                break
-            since_full += 1
+    since_full = finished_since_full_sweep(runs)
     return Status(
         data_dir=str(data_dir),
         lock_held=held,
@@ -113,7 +97,7 @@ def status(data_dir: DataDir, full_sweep_every: int = DEFAULT_FULL_SWEEP_EVERY) 
         build_due=bool(ended) and (built is None or max(ended) > built),
         full_sweep_every=full_sweep_every,
         finished_runs_since_full_sweep=since_full,
-        full_sweep_due=since_full is None or full_sweep_every <= 1 or since_full >= full_sweep_every - 1,
+        full_sweep_due=full_sweep_due(since_full, full_sweep_every),
         sites=sites,
     )
 

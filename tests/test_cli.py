@@ -145,7 +145,7 @@ def test_every_environment_setting_is_documented():
     )
     names = set(re.findall(r"NIANBAO_[A-Z_]+", code))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert len(names) == 16
+    assert len(names) == 19
     assert sorted(n for n in names if f"`{n}`" not in readme) == []
 
 

@@ -18,15 +18,19 @@ from common.lock import DataDirLocked
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 HOLDER_COMMAND = "nianbao crawl --site www.example.gov.cn"
 # A writer that holds the lock until a line arrives on its stdin (or it is killed); with "fork", it forks a child
-# first that sleeps on (as a parse worker would work on).
+# first that sleeps on (as a parse worker would work on), and says it holds the lock once the child runs.
 HOLDER = f"""
 import os, sys, time
 from common.datadir import DataDir
 with DataDir.resolve(sys.argv[1]).lock({HOLDER_COMMAND!r}) as me:
+    ready, told = os.pipe()
     child = os.fork() if sys.argv[2:] == ["fork"] else None
     if child == 0:
+        os.write(told, b"x")  # after the fork hooks: it has closed the lock's file by now
         time.sleep(60)
         os._exit(0)
+    if child:
+        os.read(ready, 1)
     print(me.pid, child, flush=True)
     sys.stdin.readline()
 """

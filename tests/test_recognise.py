@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from common.recognise import agency_of, is_report_title, is_unit_name, year_of
-from crawler.archiving import classify
 from crawler.challenges import detect
+from crawler.exchange import classify
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
 from parsers.labels import stated_date
 from parsers.report import tidy_title
