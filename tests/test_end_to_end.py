@@ -207,9 +207,14 @@ def test_a_second_crawl_finds_nothing_new_or_changed(crawled, tmp_path, replica_
         data,
         "select reports_new, reports_changed from crawl_runs where site = 'www.yuhang.gov.cn' order by started_at",
     )
-    # Report documents (pages and attachments) fetched for the first time, then none new or changed.
-    assert runs == [(11, 0), (0, 0)]
+    # Reports seen for the first time, then none new or changed (by content: publish/changes.py).
+    assert runs == [(8, 0), (0, 0)]
+    assert query(data, "select count(*) from reports where site = 'www.yuhang.gov.cn'") == [(8,)]
     assert query(data, "select count(*) from reports") == [(42,)]
+    # Seen again, same content: one version each, and the same ids as before the second crawl.
+    assert query(data, "select max(versions_count), sum(changed_after_publication) from reports") == [(1, 0)]
+    assert query(data, "select id from reports order by id") == query(crawled, "select id from reports order by id")
+    assert query(data, "select change, count(*) from changes group by change") == [("new", 42)]
 
 
 def test_archive_passes_warcio_check(crawled):
