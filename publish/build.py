@@ -36,7 +36,7 @@ from publish.parse_cache import ParseCache, document_key
 from publish.parsing import ParseStage
 from publish.rows import add_document, cell_rows, extra_rows, report_row, result_fields
 from publish.select import candidates, choose, is_archived_ok, is_report, published_once
-from publish.versions import Captures, assign_ids, version_fields, version_rows, versions_of
+from publish.versions import History, assign_ids, version_fields, version_rows, versions_of
 from publish.write import DatabaseWriter
 
 
@@ -137,7 +137,7 @@ def build(
         # select: every report page and what it attaches (one pass over the index's fetches), and every capture of
         # each (for versions)
         discoveries = list(index.discoveries())
-        captures = Captures({d["url"] for d in discoveries if d["kind"] in REPORT_KINDS})
+        history = History({d["url"] for d in discoveries if d["kind"] in REPORT_KINDS})
         latest: dict[str, dict[str, Any]] = {}
         documents: dict[str, dict[str, Any]] = {}
         as_of = "1970-01-01"
@@ -145,7 +145,7 @@ def build(
             summary.outcomes[fetch["outcome"]] += 1
             as_of = max(as_of, fetch["fetched_at"])
             add_document(documents, fetch)
-            captures.add(fetch)
+            history.add(fetch)
             if is_archived_ok(fetch):
                 latest[fetch["url"]] = fetch
         groups = candidates(latest, discoveries)
@@ -156,20 +156,19 @@ def build(
         summaries |= stage.run(c.fetch for g in groups if not is_report(summaries[g[0].key]) for c in g[1:])
         # select: each page's report(s), each document once; then every earlier capture of their documents
         published = published_once([f for g in groups for f in choose(g, summaries)])
-        earlier = captures.fetches(f.candidate.url for f, _ in published)
+        earlier = history.fetches(f.candidate.url for f, _ in published)
         summaries |= stage.run(f for f in earlier if document_key(f) not in summaries)
         summary.parsed, summary.cached = stage.parsed, stage.cached
         # rows; versions; agencies and ids; cross-year pairs; coverage
         regions = {host: s.region for host, s in sites.items()}
-        reports, histories = [], []
+        reports, found_versions = [], []
         for f, also_at in published:
-            history = versions_of(captures.of[f.candidate.url], summaries, is_report(f.summary))
+            found_versions.append(versions_of(history.of[f.candidate.url], summaries, is_report(f.summary)))
             row = report_row(f, also_at, regions.get(f.candidate.site or ""))
-            reports.append(row | version_fields(history, summaries, f.page["published_on"]))
-            histories.append(history)
+            reports.append(row | version_fields(found_versions[-1], summaries, f.page["published_on"]))
         agencies = name_agencies(reports, regions, {host: s.admin_code for host, s in sites.items()})
         assign_ids(reports)
-        versions = {r["id"]: history for r, history in zip(reports, histories, strict=True)}
+        versions = {r["id"]: v for r, v in zip(reports, found_versions, strict=True)}
         reports.sort(key=lambda r: r["id"])
         cross_year = CrossYear(
             reports, {r["id"]: summaries[versions[r["id"]][-1].key]["across_years"] for r in reports}
@@ -178,8 +177,8 @@ def build(
         for r in reports:
             documents[r["document_sha256"]]["format"] = r["format"]
         runs = index.runs()
-        changes = Changes(runs, _listed(discoveries), captures.missing)
-        del discoveries, latest, captures
+        changes = Changes(runs, _listed(discoveries), history.missing)
+        del discoveries, latest, history, found_versions
 
         progress(f"writing {len(reports)} reports to the database")
         writer.insert("sites", _site_rows(sites))
@@ -187,16 +186,16 @@ def build(
         writer.insert("documents", (documents[k] for k in sorted(documents)))
         writer.insert("agencies", (agencies[k] for k in sorted(agencies)))
         for r in reports:  # one whole parse result at a time
-            history = versions[r["id"]]
-            result = stage.result(history[-1].key)
+            report_versions = versions[r["id"]]
+            result = stage.result(report_versions[-1].key)
             checks = check_rows(r, result, cross_year)
             r.update(result_fields(result), **check_counts(checks))
             writer.insert("reports", [r])
-            writer.insert("report_versions", version_rows(r, history, summaries))
+            writer.insert("report_versions", version_rows(r, report_versions, summaries))
             writer.insert("cells", cell_rows(r["id"], result))
             writer.insert("checks", checks)
             writer.insert("extra_rows", extra_rows(r["id"], result))
-            changes.add(r, history, lambda v: stage.result(v.key))
+            changes.add(r, report_versions, lambda v: stage.result(v.key))
             summary.parse_status[r["parse_status"]] += 1
             summary.reports_with_failed_checks += r["checks_failed"] > 0
             summary.changed_after_publication += r["changed_after_publication"]

@@ -45,42 +45,48 @@ def content_of(result: ParseResult) -> str | None:
     return hashlib.sha256(json.dumps([text, cells], ensure_ascii=False).encode()).hexdigest()[:32]
 
 
-@dataclass(frozen=True)
-class Capture:
-    run_id: str
-    fetched_at: str
-    fetch: Mapping[str, Any]  # the fetch that archived the payload (for a 304: the one it revalidated)
+_PAYLOAD_FIELDS = ("sha256", "content_type", "warc_file", "warc_offset")  # what parsing a capture needs
 
 
-class Captures:
-    """Fed every fetch in index order: each report URL's captures, and which report URLs answered 404/410 in which
-    run (for `gone`)."""
+@dataclass
+class Payload:
+    """One payload of a URL, fetched (or answered 304) one or more times in a row: what the build keeps of a URL's
+    history, so memory grows with distinct payloads, not with runs."""
+
+    fetch: Mapping[str, Any]  # the payload's fields of _PAYLOAD_FIELDS
+    first_seen: str
+    last_seen: str
+    first_run: str
+
+
+class History:
+    """Fed every fetch in index order: each report URL's payloads over time, and which report URLs answered 404/410
+    in which run (for `gone`). A 304 revalidates the URL's last archived payload (the crawl sends the validators of
+    its last successful fetch): seen again, same content."""
 
     def __init__(self, urls: set[str]):
         self.urls = urls
-        self.of: dict[str, list[Capture]] = defaultdict(list)
+        self.of: dict[str, list[Payload]] = defaultdict(list)
         self.missing: set[tuple[str, str]] = set()  # (run id, url)
-        self._by_record: dict[str, Mapping[str, Any]] = {}
 
     def add(self, fetch: Mapping[str, Any]) -> None:
         url = fetch["url"]
         if url not in self.urls:
             return
+        payloads = self.of.get(url)
         if is_archived_ok(fetch):
-            self._by_record[fetch["warc_record_id"]] = fetch
-            self.of[url].append(Capture(fetch["run_id"], fetch["fetched_at"], fetch))
-        elif fetch["outcome"] == Outcome.NOT_MODIFIED:
-            earlier = self.of.get(url)
-            revalidated = self._by_record.get(fetch["refers_to_record_id"] or "") or (
-                earlier[-1].fetch if earlier else None
-            )
-            if revalidated is not None:
-                self.of[url].append(Capture(fetch["run_id"], fetch["fetched_at"], revalidated))
+            if payloads and payloads[-1].fetch["sha256"] == fetch["sha256"]:
+                payloads[-1].last_seen = fetch["fetched_at"]
+            else:
+                payload = {k: fetch[k] for k in _PAYLOAD_FIELDS}
+                self.of[url].append(Payload(payload, fetch["fetched_at"], fetch["fetched_at"], fetch["run_id"]))
+        elif fetch["outcome"] == Outcome.NOT_MODIFIED and payloads:
+            payloads[-1].last_seen = fetch["fetched_at"]
         elif fetch["status"] in GONE_STATUSES:
             self.missing.add((fetch["run_id"], url))
 
     def fetches(self, urls: Iterable[str]) -> Iterable[Mapping[str, Any]]:
-        """The payload fetches of these URLs' captures (to parse each payload once)."""
+        """The payloads of these URLs (to parse each once)."""
         return (c.fetch for url in urls for c in self.of.get(url, ()))
 
 
@@ -88,7 +94,7 @@ class Captures:
 class Version:
     number: int
     content: str
-    fetch: Mapping[str, Any]  # its most recent capture's payload: the one the version's rows are read from
+    fetch: Mapping[str, Any]  # its most recent payload: the one the version's rows are read from
     first_seen: str
     last_seen: str
     first_run: str
@@ -98,20 +104,20 @@ class Version:
         return document_key(self.fetch)
 
 
-def versions_of(captures: Iterable[Capture], summaries: Mapping[Key, Summary], only_reports: bool) -> list[Version]:
-    """A document's versions, oldest first. `only_reports`: captures that do not read as a report (an error page
+def versions_of(payloads: Iterable[Payload], summaries: Mapping[Key, Summary], only_reports: bool) -> list[Version]:
+    """A document's versions, oldest first. `only_reports`: payloads that do not read as a report (an error page
     served with 200 where the report is now) are no version of it."""
     versions: list[Version] = []
-    for c in captures:
+    for c in payloads:
         s = summaries[document_key(c.fetch)]
         if only_reports and not is_report(s):
             continue
         content = s["content"] or f"sha256:{c.fetch['sha256']}"
         if versions and versions[-1].content == content:
             latest = versions[-1]
-            latest.fetch, latest.last_seen = c.fetch, max(latest.last_seen, c.fetched_at)
+            latest.fetch, latest.last_seen = c.fetch, max(latest.last_seen, c.last_seen)
         else:
-            versions.append(Version(len(versions) + 1, content, c.fetch, c.fetched_at, c.fetched_at, c.run_id))
+            versions.append(Version(len(versions) + 1, content, c.fetch, c.first_seen, c.last_seen, c.first_run))
     return versions
 
 

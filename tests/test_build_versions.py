@@ -5,7 +5,7 @@ The runs of the archive the tests share (hosts H1 and H2):
   run1  full, finished, [H1, H2]: A (2023), B (2022) of 区政府, D and F (other agencies) on H1; E on H2
   run2  incremental, finished: A again (other bytes: a hit counter and a menu), B with other numbers, C new,
         G (区政府 2023 again: a correction published as a new article); D and E not listed
-  run3  full, interrupted, [H1, H2]: B again (same bytes), nothing else listed
+  run3  full, interrupted, [H1, H2]: B again (same bytes), C a network error, nothing else listed
   run4  full, finished, [H1] only: A answers 304, B, C, G listed; F listed but 404; D, E not listed
 """
 
@@ -70,7 +70,7 @@ class Crawls:
         self.last_record: dict[str, str] = {}
 
     def run(self, run_id: str, sweep: str, status: str, sites: list[str], pages: dict) -> None:
-        """`pages`: url -> (site, body bytes | 304 | 404), each listed on its site's list page."""
+        """`pages`: url -> (site, body bytes | 304 | 404 | "network_error"), each listed on its site's list page."""
         self.index.start_run(run_id, sites, {"sweep": sweep}, started_at=self.clock)
         with WarcWriter(self.data.warc_dir, run_id) as writer:
             for site in sites:
@@ -80,7 +80,12 @@ class Crawls:
                 for u in links:
                     self.index.add_discovery(run_id, u, "report_page", site=site, title="年度报告", referrer=listing)
             for u, (site, body) in pages.items():
-                if body == 304:
+                if body == "network_error":
+                    self.clock += timedelta(seconds=1)
+                    self.index.add_fetch(
+                        run_id=run_id, site=site, url=u, fetched_at=self.clock, outcome="network_error", error="reset"
+                    )
+                elif body == 304:
                     self.clock += timedelta(seconds=1)
                     self.index.add_fetch(
                         run_id=run_id, site=site, url=u, fetched_at=self.clock, status=304, outcome="not_modified",
@@ -121,7 +126,7 @@ def later_runs(crawls: Crawls) -> None:
         A: (H1, report_page(GOVERNMENT, 2023, counter=2, menu="首页 | 政务公开")), B: (H1, b2),
         C: (H1, report_page(OTHERS["C"], 2023)), G: (H1, report_page(GOVERNMENT, 2023, received="7")),
     })  # fmt: skip
-    crawls.run("run3", "full", "interrupted", [H1, H2], {B: (H1, b2)})
+    crawls.run("run3", "full", "interrupted", [H1, H2], {B: (H1, b2), C: (H1, "network_error")})
     crawls.run("run4", "full", "finished", [H1], {
         A: (H1, 304), B: (H1, b2), C: (H1, report_page(OTHERS["C"], 2023)), G: (H1, report_page(GOVERNMENT, 2023, received="7")),
         F: (H1, 404),
@@ -212,7 +217,7 @@ def test_changes_per_run_new_changed_and_gone_only_after_a_finished_full_sweep_o
         "select run_id, change, detail_url from changes where change != 'new' or run_id != 'run1' order by run_id, change, detail_url",
     )
     # D: unlisted in run2 (incremental) and run3 (interrupted), gone in run4. E: run4 did not cover its site.
-    # F: listed in run4, but answered 404.
+    # F: listed in run4, but answered 404. C: the same in run4 as in run2, with a network error in between.
     assert rows == [
         ("run2", "changed", B),
         ("run2", "new", C),
