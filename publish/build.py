@@ -174,8 +174,8 @@ def build(
             reports, {r["id"]: summaries[versions[r["id"]][-1].key]["across_years"] for r in reports}
         )
         coverage = coverage_rows(reports, agencies, as_of)
-        for r in reports:
-            documents[r["document_sha256"]]["format"] = r["format"]
+        for version in (v for report_versions in versions.values() for v in report_versions):
+            documents[version.fetch["sha256"]]["format"] = summaries[version.key]["format"]
         runs = index.runs()
         changes = Changes(runs, _listed(discoveries), history.missing)
         del discoveries, latest, history, found_versions

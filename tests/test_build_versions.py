@@ -202,6 +202,13 @@ def test_numbers_changed_in_place_make_version_2_with_the_changed_cells(built):
         ("run1", "new", 1, None),
         ("run2", "changed", 2, json.dumps({"requests.received.total": ["12", "15"]})),
     ]
+    # Every version links back to its archived bytes.
+    assert query(
+        data,
+        "select d.format, d.url from report_versions v join documents d on d.sha256 = v.document_sha256 "
+        "where v.report_id = ? order by v.version",
+        report_id,
+    ) == [("html", B), ("html", B)]
     assert query(data, "select * from cell_changes") == [
         ("run2", report_id, "requests", "received", "total", 12, 15, "12", "15")
     ]
