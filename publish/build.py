@@ -185,21 +185,23 @@ def build(
         writer.insert("fetches", index.fetches())  # streamed again from the index
         writer.insert("documents", (documents[k] for k in sorted(documents)))
         writer.insert("agencies", (agencies[k] for k in sorted(agencies)))
+        all_versions: list[dict[str, Any]] = []
         for r in reports:  # one whole parse result at a time
             report_versions = versions[r["id"]]
             result = stage.result(report_versions[-1].key)
             checks = check_rows(r, result, cross_year)
             r.update(result_fields(result), **check_counts(checks))
             writer.insert("reports", [r])
-            writer.insert("report_versions", version_rows(r, report_versions, summaries))
             writer.insert("cells", cell_rows(r["id"], result))
             writer.insert("checks", checks)
             writer.insert("extra_rows", extra_rows(r["id"], result))
-            changes.add(r, report_versions, lambda v: stage.result(v.key))
+            changes.add(r, report_versions, stage.result)
+            all_versions += version_rows(r, report_versions, summaries)
             summary.parse_status[r["parse_status"]] += 1
             summary.reports_with_failed_checks += r["checks_failed"] > 0
             summary.changed_after_publication += r["changed_after_publication"]
             r.pop("body")  # the text is written; coverage and checks need only the small fields
+        writer.insert("report_versions", all_versions)  # small rows: one batch, not one insert per report
         writer.insert("changes", changes.sorted_rows())
         writer.insert("cell_changes", changes.sorted_cell_rows())
         writer.insert("crawl_runs", _crawl_run_rows(index, runs, changes))

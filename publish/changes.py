@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from parsers.model import Cell, ParseResult
+from publish.parse_cache import Key
 from publish.versions import Version
 
 KINDS = ("new", "changed", "gone")
@@ -59,11 +60,11 @@ class Changes:
         self.rows: list[dict[str, Any]] = []
         self.cell_rows: list[dict[str, Any]] = []
 
-    def add(self, report: Mapping[str, Any], versions: list[Version], result: Callable[[Version], ParseResult]) -> None:
-        """`result`: a version's whole parse result (read only for changed reports)."""
+    def add(self, report: Mapping[str, Any], versions: list[Version], result: Callable[[Key], ParseResult]) -> None:
+        """`result`: the whole parse result of a document (read only for changed reports)."""
         self._row(versions[0].first_run, report, "new", versions[0].number)
         for old, new in zip(versions, versions[1:], strict=False):
-            changed = cell_changes(result(old), result(new))
+            changed = cell_changes(result(old.key), result(new.key))
             cells = {self._key(o or n): [_printed(o), _printed(n)] for o, n in changed}
             self._row(new.first_run, report, "changed", new.number, cells)
             self.cell_rows += [self._cell_row(new.first_run, report["id"], o, n) for o, n in changed]
