@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from parsers.model import Cell, ParseResult
@@ -44,16 +44,19 @@ def _same(old: Cell | None, new: Cell | None) -> bool:
     return (old.raw or "").strip() == (new.raw or "").strip()
 
 
-def cell_changes(old: ParseResult, new: ParseResult) -> list[tuple[Cell | None, Cell | None]]:
-    """(old, new) of each cell whose value differs, by cell key."""
+def cell_changes(old: ParseResult, new: ParseResult) -> list[tuple[str, Cell | None, Cell | None]]:
+    """(key "table.row.column", old, new) of each cell whose value differs, in key order."""
     before, after = {c.key: c for c in old.cells}, {c.key: c for c in new.cells}
-    return [(before.get(k), after.get(k)) for k in sorted(before | after) if not _same(before.get(k), after.get(k))]
+    keys = sorted(before | after)
+    return [(k, before.get(k), after.get(k)) for k in keys if not _same(before.get(k), after.get(k))]
 
 
 class Changes:
     """Collects the changes rows of every report, then counts them per (run, site)."""
 
-    def __init__(self, runs: list[Mapping[str, Any]], listed: Mapping[str, set[str]], missing: set[tuple[str, str]]):
+    def __init__(
+        self, runs: Sequence[Mapping[str, Any]], listed: Mapping[str, set[str]], missing: set[tuple[str, str]]
+    ):
         self.runs = runs  # oldest first
         self.listed = listed  # run id -> report URLs discovered in that run
         self.missing = missing  # (run id, url) that answered 404/410
@@ -65,9 +68,9 @@ class Changes:
         self._row(versions[0].first_run, report, "new", versions[0].number)
         for old, new in zip(versions, versions[1:], strict=False):
             changed = cell_changes(result(old.key), result(new.key))
-            cells = {self._key(o or n): [_printed(o), _printed(n)] for o, n in changed}
+            cells = {key: [_printed(o), _printed(n)] for key, o, n in changed}
             self._row(new.first_run, report, "changed", new.number, cells)
-            self.cell_rows += [self._cell_row(new.first_run, report["id"], o, n) for o, n in changed]
+            self.cell_rows += [self._cell_row(new.first_run, report["id"], *change) for change in changed]
         for run in self._gone_in(report):
             self._row(run, report, "gone", versions[-1].number)
 
@@ -84,10 +87,6 @@ class Changes:
             elif listed and is_full_sweep_of(run, report["site"]):
                 listed = False
                 yield run_id
-
-    @staticmethod
-    def _key(cell: Cell) -> str:
-        return f"{cell.table}.{cell.row}.{cell.column}"
 
     def _row(
         self, run_id: str, report: Mapping[str, Any], change: str, version: int, cells: dict | None = None
@@ -108,15 +107,14 @@ class Changes:
         )
 
     @staticmethod
-    def _cell_row(run_id: str, report_id: str, old: Cell | None, new: Cell | None) -> dict[str, Any]:
-        cell = old or new
-        assert cell is not None
+    def _cell_row(run_id: str, report_id: str, key: str, old: Cell | None, new: Cell | None) -> dict[str, Any]:
+        table, row, column = key.split(".")
         return {
             "run_id": run_id,
             "report_id": report_id,
-            "table_key": cell.table,
-            "row_key": cell.row,
-            "column_key": cell.column,
+            "table_key": table,
+            "row_key": row,
+            "column_key": column,
             "old_value": old.value if old else None,
             "new_value": new.value if new else None,
             "old_raw": _printed(old),
@@ -124,14 +122,24 @@ class Changes:
         }
 
     def sorted_rows(self) -> list[dict[str, Any]]:
+        """Runs oldest first, then by report, then new, changed, gone."""
         order = {run["run_id"]: n for n, run in enumerate(self.runs)}
-        key = lambda r: (order.get(r["run_id"], len(order)), r["run_id"], r["report_id"], KINDS.index(r["change"]))  # noqa: E731
-        return sorted(self.rows, key=lambda r: (*key(r), r["version"]))
+        return sorted(
+            self.rows,
+            key=lambda r: (
+                order.get(r["run_id"], len(order)), r["run_id"], r["report_id"], KINDS.index(r["change"]), r["version"]
+            ),
+        )  # fmt: skip
 
     def sorted_cell_rows(self) -> list[dict[str, Any]]:
+        order = {run["run_id"]: n for n, run in enumerate(self.runs)}
         return sorted(
-            self.cell_rows, key=lambda r: (r["run_id"], r["report_id"], r["table_key"], r["row_key"], r["column_key"])
-        )
+            self.cell_rows,
+            key=lambda r: (
+                order.get(r["run_id"], len(order)), r["run_id"], r["report_id"], r["table_key"], r["row_key"],
+                r["column_key"],
+            ),
+        )  # fmt: skip
 
     def counts(self) -> dict[tuple[str, str], Counter]:
         """(run id, site) -> how many reports were new, changed, gone."""
