@@ -61,8 +61,7 @@ class Payload:
 
 class History:
     """Fed every fetch in index order: each report URL's payloads over time, and which report URLs answered 404/410
-    in which run (for `gone`). A 304 revalidates the URL's last archived payload (the crawl sends the validators of
-    its last successful fetch): seen again, same content."""
+    in which run (for `gone`). A 304 revisit is the payload it revalidated seen again: same content."""
 
     def __init__(self, urls: set[str]):
         self.urls = urls
@@ -81,9 +80,20 @@ class History:
                 payload = {k: fetch[k] for k in _PAYLOAD_FIELDS}
                 self.of[url].append(Payload(payload, fetch["fetched_at"], fetch["fetched_at"], fetch["run_id"]))
         elif fetch["outcome"] == Outcome.NOT_MODIFIED and payloads:
-            payloads[-1].last_seen = fetch["fetched_at"]
+            self._seen_again(payloads, fetch)
         elif fetch["status"] in GONE_STATUSES:
             self.missing.add((fetch["run_id"], url))
+
+    @staticmethod
+    def _seen_again(payloads: list[Payload], fetch: Mapping[str, Any]) -> None:
+        """A 304: the payload its row names (the crawl records the sha256 of what it revalidated), else the last."""
+        sha = fetch["sha256"] or payloads[-1].fetch["sha256"]
+        if payloads[-1].fetch["sha256"] == sha:
+            payloads[-1].last_seen = fetch["fetched_at"]
+            return
+        earlier = next((p for p in reversed(payloads) if p.fetch["sha256"] == sha), None)
+        if earlier is not None:  # back to an earlier payload
+            payloads.append(Payload(earlier.fetch, fetch["fetched_at"], fetch["fetched_at"], fetch["run_id"]))
 
     def fetches(self, urls: Iterable[str]) -> Iterable[Mapping[str, Any]]:
         """The payloads of these URLs (to parse each once)."""

@@ -67,7 +67,7 @@ class Crawls:
     def __init__(self, data: DataDir):
         self.data, self.clock = data, T0
         self.index = ProvenanceIndex(data.index)
-        self.last_record: dict[str, str] = {}
+        self.last_record: dict[str, tuple[str, str]] = {}  # url -> (WARC record id, sha256) of its last response
 
     def run(self, run_id: str, sweep: str, status: str, sites: list[str], pages: dict) -> None:
         """`pages`: url -> (site, body bytes | 304 | 404 | "network_error"), each listed on its site's list page."""
@@ -89,8 +89,8 @@ class Crawls:
                     self.clock += timedelta(seconds=1)
                     self.index.add_fetch(
                         run_id=run_id, site=site, url=u, fetched_at=self.clock, status=304, outcome="not_modified",
-                        record_type="revisit", refers_to_record_id=self.last_record[u],
-                    )  # fmt: skip
+                        record_type="revisit", refers_to_record_id=self.last_record[u][0], sha256=self.last_record[u][1],
+                    )  # fmt: skip  # as the crawl records a 304: the record and sha256 of the payload it revalidated
                 else:
                     self.fetch(writer, run_id, site, u, b"<html>404 Not Found</html>" if body == 404 else body)
         self.index.finish_run(run_id, status, {}, finished_at=self.clock)
@@ -105,7 +105,7 @@ class Crawls:
             outcome="ok" if status == 200 else "http_error", content_type=HTML, length=len(body),
             sha256=hashlib.sha256(body).hexdigest(), **location.index_fields(),
         )  # fmt: skip
-        self.last_record[u] = location.index_fields()["warc_record_id"]
+        self.last_record[u] = (location.index_fields()["warc_record_id"], hashlib.sha256(body).hexdigest())
 
 
 A, B, C, D, E, F, G = (url(H1, "a"), url(H1, "b"), url(H1, "c"), url(H1, "d"), url(H2, "e"), url(H1, "f"),
