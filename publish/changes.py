@@ -98,6 +98,7 @@ class Changes:
                 "change": change,
                 "version": version,
                 "site": report["site"],
+                "agency_id": report["agency_id"],
                 "agency": report["agency"],
                 "year": report["year"],
                 "detail_url": report["detail_url"],

@@ -98,6 +98,7 @@ CREATE TABLE changes (
     change        TEXT NOT NULL,
     version       INTEGER NOT NULL,
     site          TEXT,
+    agency_id     TEXT REFERENCES agencies (id),
     agency        TEXT,
     year          INTEGER,
     detail_url    TEXT,

@@ -236,6 +236,7 @@ def test_changes_per_run_new_changed_and_gone_only_after_a_finished_full_sweep_o
         ("run1", "new", "青岭市东川区财政局", 2023),
         ("run4", "gone", "青岭市东川区财政局", 2023),
     ]
+    assert query(data, "select count(*) from changes c join agencies a on a.id = c.agency_id") == [(10,)]
     # crawl_runs counts reports by content, from the same rows.
     assert query(
         data,
