@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def crawl(data: Path, server, *options: str) -> subprocess.CompletedProcess:
 
 
 def query(data: Path, sql: str, *params) -> list[tuple]:
-    with sqlite3.connect(data / "reports.db") as db:
+    with closing(sqlite3.connect(data / "reports.db")) as db:
         return db.execute(sql, params).fetchall()
 
 
@@ -161,7 +162,9 @@ def test_edge_cases_are_archived_as_what_they_are(crawled):
 
 def test_robots_crawl_delay_spaces_the_sites_requests(crawled):
     # hc's robots.txt says Crawl-delay: 0.2; the crawl ran with --delay 0, so the site's slot took robots.txt's.
-    with sqlite3.connect(crawled / "archive" / "index.sqlite") as db:
+    # Closed at once: a connection left to the garbage collector deletes the index's -wal and -shm whenever it is
+    # collected, e.g. while another test copies the archive.
+    with closing(sqlite3.connect(crawled / "archive" / "index.sqlite")) as db:
         [stats] = db.execute("select stats_json from runs").fetchone()
     stats = json.loads(stats)
     assert stats["nianbao/site_delay/www.hc.gov.cn"] == 0.2
