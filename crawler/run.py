@@ -186,7 +186,7 @@ def summarise(data_dir: DataDir, run_id: str, sites: Mapping[str, Site]) -> Craw
         if run is None:
             return CrawlSummary(run_id, "failed", "the run could not be recorded in the index", False, [])
         requested = sorted(json.loads(run["sites_json"] or "[]"))
-        this = site_runs(index.fetches(run_id), index.discoveries(run_id), [run_id])
+        this = site_runs(index.fetches(run_id), index.discoveries(run_id))
         stats = json.loads(run["stats_json"] or "{}")
         no_network = any(e["kind"] == "no_network" for e in index.events(run_id))
         before = [
@@ -198,7 +198,7 @@ def summarise(data_dir: DataDir, run_id: str, sites: Mapping[str, Site]) -> Craw
         }
         previous: dict[tuple[str, str], SiteRun] = {}
         for prev in {p for p in previous_run.values() if p}:
-            previous |= site_runs(index.fetches(prev), index.discoveries(prev), [prev])
+            previous |= site_runs(index.fetches(prev), index.discoveries(prev))
     summaries = [
         SiteSummary(
             this.get((run_id, h)) or SiteRun(run_id, h),

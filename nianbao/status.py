@@ -112,7 +112,7 @@ def _site_statuses(index: ProvenanceIndex, runs: list[dict[str, Any]], lock_held
                 last_full[site] = run["run_id"]
     counted: dict[tuple[str, str], SiteRun] = {}
     for run_id in {run["run_id"] for run in last.values()}:
-        counted |= site_runs(index.fetches(run_id), index.discoveries(run_id), [run_id])
+        counted |= site_runs(index.fetches(run_id), index.discoveries(run_id))
     statuses = []
     for site, run in sorted(last.items()):
         numbers = counted.get((run["run_id"], site))

@@ -1,37 +1,42 @@
 """`nianbao build`: the archive (WARC + provenance index) in, reports.db out. No network.
 
 The build runs in stages, one module each: select (which archived documents may be reports) -> parse (worker
-processes, parse cache) -> select (which document is each page's report) -> rows (documents, reports, cells, extra
-rows; agencies named) -> checks (each report's own, and the cross-year chain) -> coverage and deadlines -> crawl
-statistics (archive.stats, the same numbers as the crawl's summary) -> write (aside, then renamed into place).
+processes, parse cache) -> select (which document is each page's report) -> versions (every capture of each report's
+document, parsed, grouped by content) -> rows (documents, reports, versions, cells, extra rows; agencies named, ids
+given) -> checks (each report's own, and the cross-year chain) -> coverage and deadlines -> changes
+per run (new, changed, gone) -> crawl statistics (archive.stats, the same numbers as the crawl's summary; reports new,
+changed and gone from the changes) -> write (aside, then renamed into place).
 
-The same archive always gives the same database: no build timestamps, rows in a stable order, ids derived from
-content, and the same rows for any number of workers, with or without the parse cache. Memory stays bounded: only a
-small summary of each parse result is held; whole results are read back from the cache one report at a time.
+The same archive always gives the same database: no build timestamps, rows in a stable order, ids derived from each
+report's agency and year (publish/versions.py), and the same rows for any number of workers, with or without the
+parse cache. Memory stays bounded: only a small summary of each parse result is held; whole results are read back
+from the cache one report at a time.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from archive.index import ProvenanceIndex
-from archive.stats import site_runs
+from archive.stats import REPORT_KINDS, site_runs
 from common.datadir import DataDir
 from common.outcomes import Outcome, OutcomeCounts
 from common.registry import Site
 from parsers.pool import Limits, default_jobs
 from parsers.version import parser_version
 from publish.agencies import name_agencies
+from publish.changes import Changes
 from publish.checks import CrossYear, check_counts, check_rows
 from publish.coverage import coverage_rows
-from publish.parse_cache import Key, ParseCache
+from publish.parse_cache import ParseCache, document_key
 from publish.parsing import ParseStage
 from publish.rows import add_document, cell_rows, extra_rows, report_row, result_fields
 from publish.select import candidates, choose, is_archived_ok, is_report, published_once
+from publish.versions import History, assign_ids, version_fields, version_rows, versions_of
 from publish.write import DatabaseWriter
 
 
@@ -45,6 +50,7 @@ class BuildSummary:
     cached: int = 0
     parse_status: Counter = field(default_factory=Counter)
     reports_with_failed_checks: int = 0
+    changed_after_publication: int = 0
     database: str = ""
 
     def lines(self) -> list[str]:
@@ -57,6 +63,7 @@ class BuildSummary:
             f"reports found:      {self.reports}",
             f"reports parsed:     {self.parse_status['ok']}" + (f" (not parsed: {others})" if others else ""),
             f"checks failed:      {self.reports_with_failed_checks} reports with at least one failed check",
+            f"reports changed:    {self.changed_after_publication} changed after their first publication",
             f"database:           {self.database}",
         ]
 
@@ -74,12 +81,22 @@ def _site_rows(sites: Mapping[str, Site]) -> Iterable[dict[str, Any]]:
         }
 
 
-def _crawl_run_rows(index: ProvenanceIndex) -> list[dict[str, Any]]:
-    runs = {r["run_id"]: r for r in index.runs()}
-    per_site = site_runs(index.fetches(), index.discoveries(), list(runs))
+def _listed(discoveries: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
+    """Run id -> the report pages and attachments it found."""
+    listed: dict[str, set[str]] = defaultdict(set)
+    for d in discoveries:
+        if d["kind"] in REPORT_KINDS:
+            listed[d["run_id"]].add(d["url"])
+    return listed
+
+
+def _crawl_run_rows(index: ProvenanceIndex, run_list: list[dict[str, Any]], changes: Changes) -> list[dict[str, Any]]:
+    runs = {r["run_id"]: r for r in run_list}
+    per_site = site_runs(index.fetches(), index.discoveries())
+    counts = changes.counts()
     rows = []
     for (run_id, site), s in sorted(per_site.items()):
-        run, o = runs.get(run_id, {}), s.outcomes
+        run, o, changed = runs.get(run_id, {}), s.outcomes, counts.get((run_id, site), Counter())
         rows.append(
             {
                 "run_id": run_id,
@@ -95,8 +112,9 @@ def _crawl_run_rows(index: ProvenanceIndex) -> list[dict[str, Any]]:
                 "network_errors": o.network_errors,
                 "report_pages_found": s.report_pages,
                 "attachments_found": s.attachments,
-                "reports_new": s.reports_new,
-                "reports_changed": s.reports_changed,
+                "reports_new": changed["new"],
+                "reports_changed": changed["changed"],
+                "reports_gone": changed["gone"],
             }
         )
     return rows
@@ -116,7 +134,10 @@ def build(
     cache = ParseCache(data_dir.parse_cache, parser_version())
     writer = DatabaseWriter(data_dir.database, data_dir.staging_database())
     try:
-        # select: every report page and what it attaches (one pass over the index's fetches)
+        # select: every report page and what it attaches (one pass over the index's fetches), and every capture of
+        # each (for versions)
+        discoveries = list(index.discoveries())
+        history = History({d["url"] for d in discoveries if d["kind"] in REPORT_KINDS})
         latest: dict[str, dict[str, Any]] = {}
         documents: dict[str, dict[str, Any]] = {}
         as_of = "1970-01-01"
@@ -124,47 +145,66 @@ def build(
             summary.outcomes[fetch["outcome"]] += 1
             as_of = max(as_of, fetch["fetched_at"])
             add_document(documents, fetch)
+            history.add(fetch)
             if is_archived_ok(fetch):
                 latest[fetch["url"]] = fetch
-        groups = candidates(latest, index.discoveries())
+        groups = candidates(latest, discoveries)
         # parse: the pages first; the attachments only of pages that are not reports themselves
         stage = ParseStage(data_dir, cache, jobs or default_jobs(), limits or Limits(), progress)
         progress(f"parsing {len(groups)} report pages and their attachments")
         summaries = stage.run(g[0].fetch for g in groups)
         summaries |= stage.run(c.fetch for g in groups if not is_report(summaries[g[0].key]) for c in g[1:])
+        # select: each page's report(s), each document once; then every earlier capture of their documents
+        published = published_once([f for g in groups for f in choose(g, summaries)])
+        earlier = history.fetches(f.candidate.url for f, _ in published)
+        summaries |= stage.run(f for f in earlier if document_key(f) not in summaries)
         summary.parsed, summary.cached = stage.parsed, stage.cached
-        # select: each page's report(s), each document once; rows; agencies; cross-year pairs; coverage
-        found = [f for g in groups for f in choose(g, summaries)]
+        # rows; versions; agencies and ids; cross-year pairs; coverage
         regions = {host: s.region for host, s in sites.items()}
-        keys: dict[str, Key] = {}  # report id -> its parse result
-        reports = []
-        for f, also_at in published_once(found):
-            reports.append(report_row(f, also_at, regions.get(f.candidate.site or "")))
-            keys[reports[-1]["id"]] = f.candidate.key
-        reports.sort(key=lambda r: r["id"])
+        reports, found_versions = [], []
+        for f, also_at in published:
+            found_versions.append(versions_of(history.of[f.candidate.url], summaries, is_report(f.summary)))
+            row = report_row(f, also_at, regions.get(f.candidate.site or ""))
+            reports.append(row | version_fields(found_versions[-1], summaries, f.page["published_on"]))
         agencies = name_agencies(reports, regions, {host: s.admin_code for host, s in sites.items()})
-        cross_year = CrossYear(reports, {r["id"]: summaries[keys[r["id"]]]["across_years"] for r in reports})
+        assign_ids(reports)
+        versions = {r["id"]: v for r, v in zip(reports, found_versions, strict=True)}
+        reports.sort(key=lambda r: r["id"])
+        cross_year = CrossYear(
+            reports, {r["id"]: summaries[versions[r["id"]][-1].key]["across_years"] for r in reports}
+        )
         coverage = coverage_rows(reports, agencies, as_of)
-        for r in reports:
-            documents[r["document_sha256"]]["format"] = r["format"]
+        for version in (v for report_versions in versions.values() for v in report_versions):
+            documents[version.fetch["sha256"]]["format"] = summaries[version.key]["format"]
+        runs = index.runs()
+        changes = Changes(runs, _listed(discoveries), history.missing)
+        del discoveries, latest, history, found_versions
 
         progress(f"writing {len(reports)} reports to the database")
         writer.insert("sites", _site_rows(sites))
         writer.insert("fetches", index.fetches())  # streamed again from the index
-        writer.insert("crawl_runs", _crawl_run_rows(index))
         writer.insert("documents", (documents[k] for k in sorted(documents)))
         writer.insert("agencies", (agencies[k] for k in sorted(agencies)))
+        all_versions: list[dict[str, Any]] = []
         for r in reports:  # one whole parse result at a time
-            result = stage.result(keys[r["id"]])
+            report_versions = versions[r["id"]]
+            result = stage.result(report_versions[-1].key)
             checks = check_rows(r, result, cross_year)
             r.update(result_fields(result), **check_counts(checks))
             writer.insert("reports", [r])
             writer.insert("cells", cell_rows(r["id"], result))
             writer.insert("checks", checks)
             writer.insert("extra_rows", extra_rows(r["id"], result))
+            changes.add(r, report_versions, stage.result)
+            all_versions += version_rows(r, report_versions, summaries)
             summary.parse_status[r["parse_status"]] += 1
             summary.reports_with_failed_checks += r["checks_failed"] > 0
+            summary.changed_after_publication += r["changed_after_publication"]
             r.pop("body")  # the text is written; coverage and checks need only the small fields
+        writer.insert("report_versions", all_versions)  # small rows: one batch, not one insert per report
+        writer.insert("changes", changes.sorted_rows())
+        writer.insert("cell_changes", changes.sorted_cell_rows())
+        writer.insert("crawl_runs", _crawl_run_rows(index, runs, changes))
         writer.insert("coverage", coverage)
         writer.finish()
         cache.drop_other_versions()

@@ -18,7 +18,9 @@ from typing import Any
 
 from parsers.model import ParseResult
 
-LAYOUT = 2  # of the cache file; a file of another layout is emptied (it is only a cache)
+# Of the cache file (3: summaries carry a document's content, which tells versions apart); a file of another layout
+# is emptied (it is only a cache).
+LAYOUT = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     sha256          TEXT NOT NULL,

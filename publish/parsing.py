@@ -15,13 +15,14 @@ from parsers import parse, pool
 from parsers.checks import ACROSS_YEARS_CELLS
 from parsers.model import ParseResult
 from publish.parse_cache import Key, ParseCache, document_key
+from publish.versions import content_of
 
 Summary = dict[str, Any]
 
 
 def summary_of(result: ParseResult) -> Summary:
-    """What the build needs of a result before it writes its rows: to choose reports, name agencies and pair
-    years (the cells the checks across years read)."""
+    """What the build needs of a result before it writes its rows: to choose reports, tell versions apart (by
+    content), name agencies and pair years (the cells the checks across years read)."""
     return {
         "status": result.status,
         "format": result.format,
@@ -31,6 +32,7 @@ def summary_of(result: ParseResult) -> Summary:
         "year": result.year,
         "published_on": result.published_on,
         "cells_count": len(result.cells),
+        "content": content_of(result),
         "across_years": {c.key: c.value for c in result.cells if (c.table, c.row) in ACROSS_YEARS_CELLS},
     }
 

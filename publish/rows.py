@@ -13,6 +13,8 @@ from parsers.model import ParseResult
 from publish.agencies import NO_REGION
 from publish.select import Found
 
+UNKNOWN_AGENCY = "(unknown)"
+
 
 def add_document(documents: dict[str, dict[str, Any]], fetch: Mapping[str, Any]) -> None:
     """Count a fetch into the row of the distinct payload (by SHA-256) it archived, located at its first fetch."""
@@ -47,11 +49,11 @@ def _unit_of(column: str | None) -> str | None:
 
 def report_row(found: Found, also_at: list[str], region: Mapping[str, str | None] | None) -> dict[str, Any]:
     """A report's row from its parse summary and where it was found; the agency as printed (or as its list says),
-    resolved to an agency id later. Text, warnings and check counts come with the whole result when it is written."""
+    resolved to an agency id (and the report's id) later. Text, warnings and check counts come with the whole result
+    when it is written."""
     c, s = found.candidate, found.summary
     return {
-        "id": c.sha256[:16],
-        "agency": s["agency"] or agency_of(c.list_title or "") or _unit_of(c.column) or "(unknown)",
+        "agency": s["agency"] or agency_of(c.list_title or "") or _unit_of(c.column) or UNKNOWN_AGENCY,
         "year": s["year"] or year_of(c.list_title or ""),
         "title": s["title"] or (without_extension(c.list_title) if c.list_title else None),
         "template": s["template"],

@@ -63,7 +63,61 @@ CREATE TABLE reports (
     checks_failed           INTEGER,
     checks_not_assessable   INTEGER,
     list_title              TEXT,
+    version                 INTEGER,
+    versions_count          INTEGER,
+    first_seen              TEXT,
+    last_seen               TEXT,
+    changed_after_publication INTEGER,
+    first_published_on      TEXT,
+    changed_on              TEXT,
     body                    TEXT
+);
+
+-- Every version of every report: a new version is new content (text or cells) at the report's URL, never just new
+-- bytes. The newest is the reports row; the cells of earlier ones that changed are in cell_changes, and all of an
+-- earlier version's bytes are in the archive (document_sha256 -> documents -> WARC).
+CREATE TABLE report_versions (
+    report_id       TEXT NOT NULL REFERENCES reports (id),
+    version         INTEGER NOT NULL,
+    document_sha256 TEXT REFERENCES documents (sha256),
+    detail_url      TEXT,
+    document_url    TEXT,
+    first_seen      TEXT,
+    last_seen       TEXT,
+    superseded_by   INTEGER,
+    published_on    TEXT,
+    parse_status    TEXT,
+    cells_count     INTEGER,
+    PRIMARY KEY (report_id, version)
+);
+
+-- Per crawl run, the reports that were new, changed (a new version) or gone (after a full sweep).
+CREATE TABLE changes (
+    run_id        TEXT NOT NULL,
+    report_id     TEXT NOT NULL REFERENCES reports (id),
+    change        TEXT NOT NULL,
+    version       INTEGER NOT NULL,
+    site          TEXT,
+    agency_id     TEXT REFERENCES agencies (id),
+    agency        TEXT,
+    year          INTEGER,
+    detail_url    TEXT,
+    document_url  TEXT,
+    cells         TEXT,
+    PRIMARY KEY (run_id, report_id, change, version)
+);
+
+CREATE TABLE cell_changes (
+    run_id      TEXT NOT NULL,
+    report_id   TEXT NOT NULL REFERENCES reports (id),
+    table_key   TEXT NOT NULL,
+    row_key     TEXT NOT NULL,
+    column_key  TEXT NOT NULL,
+    old_value   NUMERIC,
+    new_value   NUMERIC,
+    old_raw     TEXT,
+    new_raw     TEXT,
+    PRIMARY KEY (run_id, report_id, table_key, row_key, column_key)
 );
 
 CREATE TABLE cells (
@@ -140,6 +194,7 @@ CREATE TABLE crawl_runs (
     attachments_found   INTEGER,
     reports_new         INTEGER,
     reports_changed     INTEGER,
+    reports_gone        INTEGER,
     PRIMARY KEY (run_id, site)
 );
 
