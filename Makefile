@@ -34,3 +34,4 @@ bench: setup
 	$(BIN)/python -m bench.pipeline_bench
 	$(BIN)/python -m bench.parse_bench
 	$(BIN)/python -m bench.build
+	$(BIN)/python -m bench.recrawl

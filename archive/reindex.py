@@ -92,7 +92,9 @@ def _index_file(
     responses: dict[str, tuple[str, int]],
     runs: _Runs,
     result: Reindexed,
+    missing_only: ProvenanceIndex | None = None,
 ) -> None:
+    """Index one file's records. With ``missing_only`` (the live index), only the fetches that index lacks."""
     run_of_warcinfo: dict[str, str] = {}
     file_run = run_id_of_file(path.name) or path.name
     fetches: list[dict[str, Any]] = []
@@ -117,11 +119,35 @@ def _index_file(
                 rows.add_request(row_of, record)
         elif kind == "outcome":
             fetches.append(rows.outcome_row(record, run_id))
-        elif kind in ("discovery", "event", "run"):
+        elif kind in ("discovery", "event", "run") and missing_only is None:
             _add_metadata(index, kind, record, run_id, runs, result)
+    if missing_only is not None:
+        fetches = [row for row in fetches if missing_only.find_by_record_id(row["warc_record_id"]) is None]
     for row in fetches:
         index.add_fetch(**row)
     result.fetches += len(fetches)
+
+
+def index_missing_fetches(warc_dir: Path, path: Path, index: ProvenanceIndex) -> int:
+    """Index the fetches whose records ``path`` holds but ``index`` lacks: a crawl killed between writing a record
+    and its index row (the WARC comes first). A resumed run catches up so; returns how many rows it added."""
+    result = Reindexed()
+    _index_file(index, warc_dir, path, _IndexedResponses(index), _Runs(), result, missing_only=index)
+    return result.fetches
+
+
+class _IndexedResponses(dict[str, tuple[str, int]]):
+    """Where responses are: those read so far, else where the live index says (a revisit's original)."""
+
+    def __init__(self, index: ProvenanceIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def get(self, record_id: str, default: Any = None) -> Any:
+        if record_id in self:
+            return self[record_id]
+        row = self.index.find_by_record_id(record_id)
+        return (row["warc_file"], row["warc_offset"]) if row else default
 
 
 def _body(warc_dir: Path, record: WarcRecord, responses: dict[str, tuple[str, int]]) -> bytes | None:
@@ -131,7 +157,7 @@ def _body(warc_dir: Path, record: WarcRecord, responses: dict[str, tuple[str, in
         return b""  # a server-not-modified revisit: the 304 had no body
     where = responses.get(record.header("WARC-Refers-To") or "")
     if where is None:
-        return None
+        return None  # its original is in no file read so far
     return read_record(warc_dir, *where).payload
 
 

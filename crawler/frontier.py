@@ -26,8 +26,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
+from archive.index import ProvenanceIndex
 from archive.reader import read_response
-from archive.seal import TornTail, seal_torn_tail
+from archive.reindex import index_missing_fetches
+from archive.seal import seal_torn_tail
 from archive.stats import REPORT_KINDS
 from common.outcomes import Outcome
 from crawler.archiving import ArchiveSession
@@ -39,10 +41,18 @@ logger = logging.getLogger(__name__)
 _TRANSFER_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
 
 
-def seal_run_files(warc_dir: Path, run_id: str) -> list[TornTail]:
-    """Seal a torn tail in each of the run's WARC files (a kill mid-write); returns what was sealed."""
-    sealed = [seal_torn_tail(path) for path in sorted(warc_dir.glob(f"nianbao-{run_id}-*.warc.gz"))]
-    return [s for s in sealed if s is not None]
+def recover_run_files(warc_dir: Path, run_id: str, index: ProvenanceIndex) -> list[tuple[str, str]]:
+    """Put right what a kill left in the run's WARC files: a torn tail sealed (archive.seal), and the records written
+    just before the kill but not yet indexed (the WARC comes first) added to the index. Returns (event, detail)."""
+    done = []
+    for path in sorted(warc_dir.glob(f"nianbao-{run_id}-*.warc.gz")):
+        torn = seal_torn_tail(path)
+        if torn is not None:
+            done.append(("torn_record_sealed", str(torn)))
+        added = index_missing_fetches(warc_dir, path, index)
+        if added:
+            done.append(("index_caught_up", f"{added} fetches archived in {path.name} were not indexed: now they are"))
+    return done
 
 
 class Frontier:
@@ -59,8 +69,8 @@ class Frontier:
         self.replay: dict[str, dict[str, Any]] = {}
         self.refused: set[str] = set()
         if crawler.settings.getbool("NIANBAO_RESUME"):
-            for torn in seal_run_files(self.warc_dir, self.run_id):
-                self.session.add_event("torn_record_sealed", str(torn))
+            for event, detail in recover_run_files(self.warc_dir, self.run_id, self.index):
+                self.session.add_event(event, detail)
             self.replay = self.index.run_responses(self.run_id)
             self.refused = self.index.run_outcome_urls(self.run_id, Outcome.ROBOTS_REFUSED)
 

@@ -19,7 +19,8 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.utils.test import get_crawler
 
 from archive.cdxj import cdxj_path, parse_line
-from archive.reindex import reindex
+from archive.index import ProvenanceIndex
+from archive.reindex import index_missing_fetches, reindex
 from archive.seal import seal_torn_tail
 from archive.verify import verify
 from archive.warc import WarcWriter
@@ -220,3 +221,23 @@ def test_a_replica_crawl_verifies_and_reindexes_to_the_same_fetch_rows(tmp_path:
     assert verify(data.warc_dir, data.index).problems == []
     reindex(data.warc_dir, data.index)
     assert tables(data.index)["fetches"] == written
+
+
+def test_records_a_kill_left_unindexed_are_indexed_again(crawled: DataDir) -> None:
+    written = tables(crawled.index)
+    with sqlite3.connect(crawled.index) as db:  # a kill after the WARC records, before their index rows
+        db.execute("DELETE FROM fetches WHERE url LIKE '%copy.html' OR url LIKE '%.pdf'")
+    db.close()
+    assert sorted(p.what for p in verify(crawled.warc_dir, crawled.index).problems) == [
+        "response record of https://files.example.gov.cn/2023.pdf is not in the index",
+        "revisit record of https://www.example.gov.cn/ndbg/copy.html is not in the index",
+    ]
+
+    (warc,) = sorted(crawled.warc_dir.glob("*.warc.gz"))
+    with ProvenanceIndex(crawled.index) as index:
+        assert index_missing_fetches(crawled.warc_dir, warc, index) == 2
+        assert index_missing_fetches(crawled.warc_dir, warc, index) == 0
+    again = tables(crawled.index)
+    key = lambda row: row[2]  # noqa: E731 - by URL: the rows come back at the end
+    assert sorted(again["fetches"], key=key) == sorted(written["fetches"], key=key)
+    assert [str(p) for p in verify(crawled.warc_dir, crawled.index).problems] == []
