@@ -260,3 +260,12 @@ def _check_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _single_line(text: str) -> str:
     return _NEWLINES.sub(" ", text).strip()
+
+
+def header_map(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """Header values by lower-case name, repeated headers joined with ", " (as the crawl indexes them)."""
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        out[key] = f"{out[key]}, {value}" if key in out else value
+    return out

@@ -9,19 +9,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive.content import decode_content
-from archive.records import CRAWL_FIELDS, KIND_FIELD
+from archive.records import CRAWL_FIELDS, KIND_FIELD, header_map
 from archive.walk import WarcRecord
 
 Row = dict[str, Any]
-
-
-def _lower_map(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """Header values by lower-case name, repeated headers joined with ", " (as the crawl indexes them)."""
-    out: dict[str, str] = {}
-    for name, value in pairs:
-        key = name.lower()
-        out[key] = f"{out[key]}, {value}" if key in out else value
-    return out
 
 
 def derived_outcome(status: int) -> str:
@@ -48,7 +39,7 @@ def exchange_row(record: WarcRecord, run_id: str, body: bytes | None) -> Row:
     original's); None when it cannot be had (a revisit whose original is missing)."""
     assert record.http is not None
     headers = [(str(n), str(v)) for n, v in record.http.headers]
-    lower = _lower_map(headers)
+    lower = header_map(headers)
     status = int(record.http.get_statuscode() or 0)
     outcome = record.header(CRAWL_FIELDS["outcome"]) or derived_outcome(status)
     decoded = None

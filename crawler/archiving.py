@@ -26,13 +26,13 @@ from twisted.python.failure import Failure
 
 from archive.index import ProvenanceIndex
 from archive.reader import DecodedTooLarge, decode_content
-from archive.records import RevisitTarget, payload_digest, warc_date
+from archive.records import RevisitTarget, header_map, payload_digest, warc_date
 from archive.warc import DEFAULT_MAX_FILE_BYTES, WarcWriter
 from common.datadir import DataDir
 from common.outcomes import Outcome
 from common.registry import Site, site_for_url
 from crawler.diskspace import DiskSpace
-from crawler.exchange import classify, lower_map, pairs, sha256
+from crawler.exchange import classify, pairs, sha256
 from crawler.sweep import DEFAULT_FULL_SWEEP_EVERY, choose_sweep, sweep_of_run
 
 logger = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ class ArchiveSession:
         self.connected = True
         fetched_at = datetime.now(UTC)
         response_headers = pairs(response.headers)
-        lower = lower_map(response_headers)
+        lower = header_map(response_headers)
         body = response.body
         decoded: bytes | None
         try:

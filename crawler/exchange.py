@@ -1,4 +1,5 @@
-"""One HTTP exchange as the archive records it: header pairs as text, and what the answer was (its outcome)."""
+"""One HTTP exchange as the archive records it: header pairs as text, its digest, and what the answer was (its
+outcome)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,6 @@ def sha256(data: bytes) -> str:
 def pairs(headers: Any) -> list[tuple[str, str]]:
     """Scrapy headers (bytes -> [bytes]) as (name, value) strings; latin-1 keeps every byte."""
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, values in headers.items() for v in values]
-
-
-def lower_map(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in pairs:
-        key = name.lower()
-        out[key] = f"{out[key]}, {value}" if key in out else value
-    return out
 
 
 def classify(status: int, headers: dict[str, str], body: bytes) -> tuple[Outcome, str | None]:
