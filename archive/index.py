@@ -285,17 +285,18 @@ class ProvenanceIndex:
         return dict(row) if row else None
 
     def last_response(self, url: str, *, not_run: str) -> dict[str, Any] | None:
-        """The newest fetch of ``url`` answered 200 or 304 in a run other than ``not_run``: the one a re-crawl
-        revalidates (its etag and last_modified) or, without validators, reads instead of fetching again."""
+        """The newest 200 or 304 of ``url`` in a run other than ``not_run``, which a re-crawl revalidates or reads
+        back; None when a 4xx came after it (a page since gone is fetched again). A 5xx or a challenge passes."""
         row = self._conn.execute(
             """
             SELECT * FROM fetches
-            WHERE url = ? AND run_id != ? AND status IN (200, 304) AND record_type IN ('response', 'revisit')
+            WHERE url = ? AND run_id != ? AND record_type IN ('response', 'revisit')
+              AND (status IN (200, 304) OR (outcome = 'http_error' AND status < 500))
             ORDER BY id DESC LIMIT 1
             """,
             (url, not_run),
         ).fetchone()
-        return dict(row) if row else None
+        return dict(row) if row and row["status"] in (200, 304) else None
 
     def run_responses(self, run_id: str) -> dict[str, dict[str, Any]]:
         """URL -> the last fetch of the run with an archived HTTP response (a resumed run answers from these)."""

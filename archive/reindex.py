@@ -72,15 +72,20 @@ def reindex(warc_dir: Path, index_path: Path, progress: Callable[[str], None] | 
     staging = index_path.with_name(f".{index_path.name}.reindex-{os.getpid()}.tmp")
     staging.unlink(missing_ok=True)
     runs = _Runs()
-    with ProvenanceIndex(staging) as index:
-        responses: dict[str, tuple[str, int]] = {}  # record id -> where, to find a revisit's original
-        for number, path in enumerate(files, 1):
-            if progress:
-                progress(f"reindex: {number}/{len(files)} {path.name}")
-            _index_file(index, warc_dir, path, responses, runs, result)
-            write_cdxj(path)
-            result.files += 1
-        _write_runs(index, runs, result)
+    try:
+        with ProvenanceIndex(staging) as index:
+            responses: dict[str, tuple[str, int]] = {}  # record id -> where, to find a revisit's original
+            for number, path in enumerate(files, 1):
+                if progress:
+                    progress(f"reindex: {number}/{len(files)} {path.name}")
+                _index_file(index, warc_dir, path, responses, runs, result)
+                write_cdxj(path)
+                result.files += 1
+            _write_runs(index, runs, result)
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):  # a failed rebuild leaves the old index alone and nothing beside it
+            staging.with_name(staging.name + suffix).unlink(missing_ok=True)
+        raise
     _replace(staging, index_path)
     return result
 
@@ -134,6 +139,20 @@ def index_missing_fetches(warc_dir: Path, path: Path, index: ProvenanceIndex) ->
     result = Reindexed()
     _index_file(index, warc_dir, path, _IndexedResponses(index), _Runs(), result, missing_only=index)
     return result.fetches
+
+
+def recover_run(warc_dir: Path, run_id: str, index: ProvenanceIndex) -> list[tuple[str, str]]:
+    """Put right what a kill left in the run's WARC files: a torn tail sealed (archive.seal), and the records written
+    just before the kill but not yet indexed (the WARC comes first) added to the index. Returns (event, detail)."""
+    done = []
+    for path in sorted(warc_dir.glob(f"nianbao-{run_id}-*.warc.gz")):
+        torn = seal_torn_tail(path)
+        if torn is not None:
+            done.append(("torn_record_sealed", str(torn)))
+        added = index_missing_fetches(warc_dir, path, index)
+        if added:
+            done.append(("index_caught_up", f"{added} fetches archived in {path.name} were not indexed: now they are"))
+    return done
 
 
 class _IndexedResponses(dict[str, tuple[str, int]]):

@@ -3,14 +3,21 @@ crawl_runs table are the same numbers, computed here."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from common.outcomes import Outcome, OutcomeCounts
 
 REPORT_KINDS = ("report_page", "attachment")  # discoveries that are (or carry) a report document
+FULL, INCREMENTAL = "full", "incremental"  # a run's sweep: every list page walked, or lists stopped at known reports
+
+
+def sweep_of_run(run: Mapping[str, Any]) -> str:
+    """A run's sweep (its settings_json "sweep"); runs written before sweeps existed walked everything."""
+    return str(json.loads(run.get("settings_json") or "{}").get("sweep", FULL))
 
 
 @dataclass

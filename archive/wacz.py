@@ -60,8 +60,11 @@ def export_wacz(warc_dir: Path, index_path: Path, out: Path, selection: Selectio
             raise ValueError("nothing to export: no fetch matches the selection")
         pages = _pages(chosen, discoveries)
         staging = out.with_name(f".{out.name}.tmp")
-        _write_zip(staging, files, pages)
-        staging.replace(out)
+        try:
+            _write_zip(staging, files, pages)
+            staging.replace(out)
+        finally:
+            staging.unlink(missing_ok=True)  # a failed write leaves nothing behind
     return Exported(out, len(files), records, len(pages) - 1)
 
 

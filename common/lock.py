@@ -69,8 +69,8 @@ class DataDirLocked(RuntimeError):
         self.holder = holder
         who = str(holder) if holder else "another process"
         super().__init__(
-            f"the data directory {lock_file.parent} is in use by {who}; `--wait` waits until it is free"
-            " (nianbao crawl, build and update take it)"
+            f"the data directory {lock_file.parent} is in use by {who}; try again once it is free"
+            " (nianbao crawl, build and update wait for it with --wait)"
         )
 
 

@@ -27,13 +27,14 @@ from twisted.python.failure import Failure
 from archive.index import ProvenanceIndex
 from archive.reader import DecodedTooLarge, decode_content
 from archive.records import RevisitTarget, header_map, payload_digest, warc_date
+from archive.stats import sweep_of_run
 from archive.warc import DEFAULT_MAX_FILE_BYTES, WarcWriter
 from common.datadir import DataDir
 from common.outcomes import Outcome
 from common.registry import Site, site_for_url
 from crawler.diskspace import DiskSpace
 from crawler.exchange import classify, pairs, sha256
-from crawler.sweep import DEFAULT_FULL_SWEEP_EVERY, choose_sweep, sweep_of_run
+from crawler.sweep import DEFAULT_FULL_SWEEP_EVERY, choose_sweep
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,6 +63,7 @@ class ArchiveSession:
         self.max_body = settings.getint("DOWNLOAD_MAXSIZE")
         self.disk = DiskSpace(self.data_dir.archive, settings.getint("NIANBAO_MIN_FREE_MB"))
         self.error: str | None = None  # why the run failed, once it has
+        self.stopped = False  # the crawl was told to stop
         self.closing = False
         self.unconnected: set[str] = set()  # URLs that failed to connect (DNS, refused, no route)
         self.connected = False  # anything answered, or failed for another reason than connecting
@@ -118,6 +120,8 @@ class ArchiveSession:
             self._check_disk(now=True)
         except ArchiveStopped:
             pass  # fail() has said why and is closing the crawl
+        if self.error and not self.stopped:
+            self._stop("write_error", self.error)
 
     @classmethod
     def of(cls, crawler: Crawler) -> ArchiveSession:
@@ -156,13 +160,19 @@ class ArchiveSession:
         if self.closing:
             return  # found at the end of the crawl (no network): the summary says it
         logger.error("%s: stopping the crawl", reason)
+        self._stop(kind, reason)
+
+    def _stop(self, kind: str, reason: str) -> None:
         engine = self.crawler.engine
+        if engine is None:
+            return  # failed before the crawl started (resume's recovery): open() stops it
         # Closing waits for the requests already queued in the downloader: they are cancelled instead (the download
         # slots' queues are Scrapy internals, pinned with Scrapy).
         for slot in engine.downloader.slots.values():
             while slot.queue:
                 _request, queued = slot.queue.popleft()
                 queued.errback(Failure(ArchiveStopped(reason)))
+        self.stopped = True
         deferred_from_coro(engine.close_spider_async(reason=kind))
 
     # --- events and metadata ------------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ ArchiveMiddleware does not record them again.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from scrapy import Request
@@ -26,33 +25,16 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.index import ProvenanceIndex
 from archive.reader import read_response
-from archive.reindex import index_missing_fetches
-from archive.seal import seal_torn_tail
-from archive.stats import REPORT_KINDS
+from archive.reindex import recover_run
+from archive.stats import INCREMENTAL, REPORT_KINDS
 from common.outcomes import Outcome
 from crawler.archiving import ArchiveSession
-from crawler.sweep import INCREMENTAL
 
 logger = logging.getLogger(__name__)
 
 # Headers that described the transfer of the archived body, not the decoded body the spider gets.
 _TRANSFER_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
-
-
-def recover_run_files(warc_dir: Path, run_id: str, index: ProvenanceIndex) -> list[tuple[str, str]]:
-    """Put right what a kill left in the run's WARC files: a torn tail sealed (archive.seal), and the records written
-    just before the kill but not yet indexed (the WARC comes first) added to the index. Returns (event, detail)."""
-    done = []
-    for path in sorted(warc_dir.glob(f"nianbao-{run_id}-*.warc.gz")):
-        torn = seal_torn_tail(path)
-        if torn is not None:
-            done.append(("torn_record_sealed", str(torn)))
-        added = index_missing_fetches(warc_dir, path, index)
-        if added:
-            done.append(("index_caught_up", f"{added} fetches archived in {path.name} were not indexed: now they are"))
-    return done
 
 
 class Frontier:
@@ -69,7 +51,7 @@ class Frontier:
         self.replay: dict[str, dict[str, Any]] = {}
         self.refused: set[str] = set()
         if crawler.settings.getbool("NIANBAO_RESUME"):
-            for event, detail in recover_run_files(self.warc_dir, self.run_id, self.index):
+            for event, detail in recover_run(self.warc_dir, self.run_id, self.index):
                 self.session.add_event(event, detail)
             self.replay = self.index.run_responses(self.run_id)
             self.refused = self.index.run_outcome_urls(self.run_id, Outcome.ROBOTS_REFUSED)
@@ -132,9 +114,12 @@ class FrontierMiddleware:
     def process_request(self, request: Request) -> Response | None:
         frontier = self.frontier
         url = request.url
-        # A retry or a redirect copies the meta of the request it follows: this one is not answered yet.
-        request.meta.pop("nianbao_from_archive", None)
-        request.meta.pop("nianbao_outcome", None)
+        # A retry or a redirect copies the meta and headers of the request it follows: this one is not answered
+        # yet, and its validators (if any) are its own URL's.
+        for name in ("nianbao_from_archive", "nianbao_outcome", "nianbao_revalidates"):
+            request.meta.pop(name, None)
+        for header in ("If-None-Match", "If-Modified-Since"):
+            request.headers.pop(header, None)
         if request.method != "GET":
             return None
         if url in frontier.replay and not request.meta.get("retry_times"):

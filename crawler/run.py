@@ -11,7 +11,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.index import ProvenanceIndex
-from archive.stats import SiteRun, site_runs
+from archive.stats import SiteRun, site_runs, sweep_of_run
 from common.datadir import DataDir
 from common.outcomes import Outcome
 from common.registry import Registry, Site, load
@@ -175,10 +175,6 @@ class CrawlSummary:
         return 2 if any(s.silent for s in self.sites) else 0
 
 
-def _sweep(run: dict[str, Any]) -> str:
-    return json.loads(run["settings_json"] or "{}").get("sweep", "full")
-
-
 def summarise(data_dir: DataDir, run_id: str, sites: Mapping[str, Site]) -> CrawlSummary:
     with ProvenanceIndex(data_dir.index, readonly=True) as index:
         runs = index.runs()
@@ -190,7 +186,9 @@ def summarise(data_dir: DataDir, run_id: str, sites: Mapping[str, Site]) -> Craw
         stats = json.loads(run["stats_json"] or "{}")
         no_network = any(e["kind"] == "no_network" for e in index.events(run_id))
         before = [
-            r for r in reversed(runs[: runs.index(run)]) if r["status"] == "finished" and _sweep(r) == _sweep(run)
+            r
+            for r in reversed(runs[: runs.index(run)])
+            if r["status"] == "finished" and sweep_of_run(r) == sweep_of_run(run)
         ]
         previous_run = {
             host: next((r["run_id"] for r in before if host in json.loads(r["sites_json"] or "[]")), None)

@@ -8,6 +8,8 @@ import os
 
 from archive.warc import DEFAULT_MAX_FILE_BYTES
 from common.datadir import DataDir
+from crawler.families.family import MAX_LIST_PAGES
+from crawler.sweep import DEFAULT_FULL_SWEEP_EVERY
 
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -27,9 +29,10 @@ NIANBAO_MIN_FREE_MB = int(os.environ.get("NIANBAO_MIN_FREE_MB", "1024"))
 # Re-crawls (crawler.sweep, crawler.frontier): a full sweep walks every list page, an incremental run stops at known
 # reports; every Nth run is full. NIANBAO_RESUME continues the run NIANBAO_RUN_ID from its archived answers.
 NIANBAO_FULL = os.environ.get("NIANBAO_FULL", "0") == "1"
-NIANBAO_FULL_SWEEP_EVERY = int(os.environ.get("NIANBAO_FULL_SWEEP_EVERY", "7"))
+NIANBAO_FULL_SWEEP_EVERY = int(os.environ.get("NIANBAO_FULL_SWEEP_EVERY", DEFAULT_FULL_SWEEP_EVERY))
 NIANBAO_RESUME = os.environ.get("NIANBAO_RESUME", "0") == "1"
-NIANBAO_MAX_LIST_PAGES = int(os.environ.get("NIANBAO_MAX_LIST_PAGES", "500"))  # per column; registry max_list_pages
+# List pages walked per 年报 column (a site's registry max_list_pages wins).
+NIANBAO_MAX_LIST_PAGES = int(os.environ.get("NIANBAO_MAX_LIST_PAGES", MAX_LIST_PAGES))
 
 USER_AGENT = f"nianbao/0.1 (research crawler of government information disclosure annual reports; +{NIANBAO_CONTACT})"
 DEFAULT_REQUEST_HEADERS = {

@@ -9,19 +9,13 @@ N - 1. The count is per data directory (a `--site` run counts too), not per site
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from archive.index import ProvenanceIndex
+from archive.stats import FULL, INCREMENTAL, sweep_of_run
 
-FULL, INCREMENTAL = "full", "incremental"
 DEFAULT_FULL_SWEEP_EVERY = 7
-
-
-def sweep_of_run(run: dict[str, Any]) -> str:
-    """A run's sweep; runs written before sweeps existed walked everything."""
-    return str(json.loads(run.get("settings_json") or "{}").get("sweep", FULL))
 
 
 def finished_since_full_sweep(runs: Iterable[dict[str, Any]]) -> int | None:

@@ -36,9 +36,11 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from archive.reindex import reindex
 
     with _holding(args) as data:
+        had_index = data.index.exists()
         result = reindex(data.warc_dir, data.index, progress=say)
     print("\n".join(result.lines()))
-    print(f"new index {data.index} (the previous one kept as {data.index.name}.old); CDXJ beside each WARC file")
+    kept = f" (the previous one kept as {data.index.name}.old)" if had_index else ""
+    print(f"new index {data.index}{kept}; CDXJ beside each WARC file")
     return 0
 
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from archive.index import ProvenanceIndex
+from archive.reindex import recover_run
 from common.datadir import DataDir
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ def writing(args: argparse.Namespace, wait: bool = False) -> Iterator[DataDir]:
             with ProvenanceIndex(data_dir.index) as index:
                 for run_id in index.mark_interrupted():
                     say(f"crawl run {run_id} was left running by a process that is gone: marked interrupted")
+                    for event, detail in recover_run(data_dir.warc_dir, run_id, index):
+                        index.add_event(run_id, event, detail)
+                        say(f"crawl run {run_id}: {detail}")
         yield data_dir
 
 

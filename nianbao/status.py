@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.index import ProvenanceIndex
-from archive.stats import SiteRun, site_runs
+from archive.stats import FULL, SiteRun, site_runs, sweep_of_run
 from common.datadir import DataDir
-from crawler.sweep import DEFAULT_FULL_SWEEP_EVERY, FULL, finished_since_full_sweep, full_sweep_due, sweep_of_run
+from crawler.sweep import DEFAULT_FULL_SWEEP_EVERY, finished_since_full_sweep, full_sweep_due
 
 
 def run_error(run: dict[str, Any]) -> str | None:

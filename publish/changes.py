@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from archive.stats import FULL, sweep_of_run
 from parsers.model import Cell, ParseResult
 from publish.parse_cache import Key
 from publish.versions import Version
@@ -27,9 +28,8 @@ KINDS = ("new", "changed", "gone")
 
 def is_full_sweep_of(run: Mapping[str, Any], site: str | None) -> bool:
     """A run that saw all of the site: finished, walked every list page, and covered the site."""
-    settings = json.loads(run.get("settings_json") or "{}")
     sites = json.loads(run.get("sites_json") or "[]")
-    return run["status"] == "finished" and settings.get("sweep") == "full" and site in sites
+    return run["status"] == "finished" and sweep_of_run(run) == FULL and site in sites
 
 
 def _printed(cell: Cell | None) -> str | None:

@@ -11,11 +11,12 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from archive.index import ProvenanceIndex
+from archive.stats import FULL, INCREMENTAL
 from common.registry import load
 from crawler.families.api import ApiCall, ApiPage
 from crawler.families.family import ListRequest
 from crawler.spiders.reports import ReportsSpider
-from crawler.sweep import FULL, INCREMENTAL, choose_sweep
+from crawler.sweep import choose_sweep
 
 
 def _fetch(index: ProvenanceIndex, run_id: str, url: str, status: int | None, record_type: str | None, **extra):
@@ -42,6 +43,8 @@ def test_last_response_is_the_newest_answered_fetch_of_another_run(tmp_path: Pat
         assert index.last_response(url, not_run="r3")["etag"] == '"2"'
         assert index.last_response(url, not_run="r4")["etag"] == '"3"'
         assert index.last_response("http://a.gov.cn/other.html", not_run="r4") is None
+        _fetch(index, "r4", url, 404, "response", outcome="http_error")  # gone since: fetched again, not read back
+        assert index.last_response(url, not_run="r5") is None
         plan = " ".join(
             str(row[-1])
             for row in index._conn.execute(

@@ -82,7 +82,7 @@ def test_the_holder_is_written_in_the_lock_file_and_named_to_a_second_writer(tmp
     assert (
         f"in use by pid {holder.pid} on {written['host']}, since {written['started_at']}: {HOLDER_COMMAND}" in message
     )
-    assert "`--wait` waits until it is free" in message
+    assert "try again once it is free (nianbao crawl, build and update wait for it with --wait)" in message
 
     assert holder.release() == 0
     assert data_dir.lock_holder() == (False, None)
@@ -97,7 +97,7 @@ def test_a_second_command_is_refused_naming_the_holder(tmp_path, holder, command
         f"nianbao {command[0]}: the data directory {tmp_path} is in use by pid {holder.pid} on "
     )
     assert proc.stderr.endswith(
-        f": {HOLDER_COMMAND}; `--wait` waits until it is free (nianbao crawl, build and update take it)\n"
+        f": {HOLDER_COMMAND}; try again once it is free (nianbao crawl, build and update wait for it with --wait)\n"
     )
     assert holder.process.poll() is None  # the holder goes on
     assert not (tmp_path / "archive").exists()  # nothing was written

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-MAX_PAGES = 500  # a page count beyond this is a broken page, not a list
+MAX_PAGES = 10_000  # a page count beyond this is a broken page, not a list
+MAX_LIST_PAGES = 500  # list pages walked per 年报 column by default (NIANBAO_MAX_LIST_PAGES; the spider cuts there)
 
 Link = tuple[str, str]  # (href as the page has it, link text)
 

@@ -29,7 +29,7 @@ from common.recognise import is_report_title, is_unit_name, year_of
 from common.registry import Site, load, site_for_url
 from crawler.archiving import ArchiveSession
 from crawler.families import BY_NAME, Family, Link, ListRequest, family_of
-from crawler.families.family import MAX_PAGES
+from crawler.families.family import MAX_LIST_PAGES
 from crawler.frontier import Frontier
 from crawler.items import Discovery
 from crawler.recognise import canonical_url, is_attachment, is_nav_link, is_report_column
@@ -109,7 +109,7 @@ class ReportsSpider(Spider):
     def _list_request(self, response: Response, url: str, callback, number: int, **meta: Any) -> Request | None:
         """Page or part `number` of the list `response` belongs to, unless that passes the column's limit."""
         site = self._site(response)
-        limit = site.max_list_pages or self.settings.getint("NIANBAO_MAX_LIST_PAGES", MAX_PAGES)
+        limit = site.max_list_pages or self.settings.getint("NIANBAO_MAX_LIST_PAGES", MAX_LIST_PAGES)
         root = response.meta.get("list_root") or response.url
         if number > limit:
             if root not in self._limited:
