@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.content import DecodedTooLarge, decode_content
-from archive.members import ArchiveIntegrityError, TornRecordError, iter_members, read_member
+from archive.content import decode_content
+from archive.members import ArchiveIntegrityError, iter_members, read_member
 
 if TYPE_CHECKING:
     from archive.index import ProvenanceIndex
-
-__all__ = ["ArchiveIntegrityError", "DecodedTooLarge", "TornRecordError", "decode_content", "read_response"]
 
 _MAX_REVISIT_HOPS = 4  # revisits normally point straight at a response; this only stops cycles
 

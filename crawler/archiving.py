@@ -24,8 +24,8 @@ from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
+from archive.content import DecodedTooLarge, decode_content
 from archive.index import ProvenanceIndex
-from archive.reader import DecodedTooLarge, decode_content
 from archive.records import RevisitTarget, header_map, payload_digest, warc_date
 from archive.stats import sweep_of_run
 from archive.warc import DEFAULT_MAX_FILE_BYTES, WarcWriter

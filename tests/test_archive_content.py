@@ -13,14 +13,9 @@ from pathlib import Path
 import brotli
 import pytest
 
-from archive.reader import (
-    ArchiveIntegrityError,
-    DecodedTooLarge,
-    TornRecordError,
-    decode_content,
-    iter_records,
-    read_response,
-)
+from archive.content import DecodedTooLarge, decode_content
+from archive.members import ArchiveIntegrityError, TornRecordError
+from archive.reader import iter_records, read_response
 from archive.warc import WarcWriter
 
 TEXT = "政府信息公开工作年度报告 ".encode() * 5000

@@ -18,8 +18,10 @@ from archive_sample import (
 )
 from warcio.warcwriter import WARCWriter
 
+from archive.content import decode_content
 from archive.index import ProvenanceIndex
-from archive.reader import ArchiveIntegrityError, decode_content, iter_records, read_response, warc_path
+from archive.members import ArchiveIntegrityError
+from archive.reader import iter_records, read_response, warc_path
 from archive.records import payload_digest
 
 # -- reading back -------------------------------------------------------------------------------
