@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 METADATA = Path(__file__).with_name("metadata.yml")
+SITE = Path(__file__).with_name("site")  # the site around the data: plugins/, templates/, static/ (served at /static/)
 
 
 def datasette_command(db: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
@@ -20,6 +21,12 @@ def datasette_command(db: Path, host: str = "127.0.0.1", port: int = 8001) -> li
         str(db),
         "--metadata",
         str(METADATA),
+        "--plugins-dir",
+        str(SITE / "plugins"),
+        "--template-dir",
+        str(SITE / "templates"),
+        "--static",
+        f"static:{SITE / 'static'}",
         "--host",
         host,
         "--port",
