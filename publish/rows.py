@@ -84,7 +84,7 @@ def cell_rows(report_id: str, result: ParseResult) -> list[dict[str, Any]]:
     tpl = templates().get(result.template or "")
     factors = yuan_per_unit()
     rows = []
-    for c in result.cells:
+    for position, c in enumerate(result.cells, 1):
         row_label, column_label = tpl.label_of(c.table, c.row, c.column) if tpl else (None, None)
         factor = factors.get(c.unit or "")
         rows.append(
@@ -99,6 +99,9 @@ def cell_rows(report_id: str, result: ParseResult) -> list[dict[str, Any]]:
                 "raw": c.raw,
                 "unit": c.unit,
                 "value_yuan": c.value * factor if factor and c.value is not None else None,
+                "position": position,
+                "method": result.format,  # read from the document's text; OCR (issue 10) will say "ocr"
+                "confidence": None,  # certain for text; OCR gives its own
             }
         )
     return rows

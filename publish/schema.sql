@@ -131,6 +131,9 @@ CREATE TABLE cells (
     raw           TEXT,
     unit          TEXT,
     value_yuan    NUMERIC,
+    position      INTEGER NOT NULL,
+    method        TEXT,
+    confidence    REAL,
     PRIMARY KEY (report_id, table_key, row_key, column_key)
 );
 
@@ -215,6 +218,7 @@ CREATE TABLE coverage (
 -- After the load: indexes (faster built once than kept up to date row by row), then views.
 
 CREATE INDEX cells_by_key ON cells (table_key, row_key, column_key);
+CREATE INDEX cells_in_order ON cells (position);
 CREATE INDEX reports_by_agency ON reports (agency_id, year);
 CREATE INDEX fetches_by_url ON fetches (url);
 

@@ -157,9 +157,9 @@ def _database() -> sqlite3.Connection:
         ("b", "active", "rules", "issued", "规章", 1, None),
     ]
     db.executemany(
-        "INSERT INTO cells (report_id, table_key, row_key, column_key, row_label, value, value_yuan)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        cells,
+        "INSERT INTO cells (report_id, table_key, row_key, column_key, row_label, value, value_yuan, position)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*cell, position) for position, cell in enumerate(cells, 1)],
     )
     return db
 
