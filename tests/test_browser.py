@@ -1,0 +1,102 @@
+"""The site as a person sees it: Playwright drives Debian's chromium (scripts/install-system-packages; nothing is
+downloaded at run time) over Datasette serving a replica build. Screenshots go to test-artifacts/ (look at them)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from publish.serve import datasette_command
+
+pytestmark = pytest.mark.slow
+
+NIANBAO = str(Path(sys.executable).with_name("nianbao"))
+CHROMIUM = shutil.which("chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, replica_server):
+    """A replica crawl (no LibreOffice), built and served by Datasette; yields its base URL."""
+    data = tmp_path_factory.mktemp("site")
+    replica = ("--proxy", replica_server.proxy_url, "--replica-ca", str(replica_server.ca_cert_path))
+    for command in (["crawl", *replica, "--delay", "0"], ["build"]):
+        proc = subprocess.run([NIANBAO, *command, "--data-dir", str(data)], capture_output=True, text=True)
+        assert proc.returncode in (0, 2), proc.stderr  # 2: sites whose PDF/DOC reports need LibreOffice
+    port = _free_port()
+    server = subprocess.Popen(datasette_command(data / "reports.db", port=port), stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.fail("chromium is not installed: run scripts/install-system-packages as root (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_the_home_page_names_the_dataset(site, page):
+    page.goto(site + "/")
+    page.screenshot(path=ARTIFACTS / "home.png", full_page=True)
+    assert "政府信息公开工作年度报告" in page.title() + page.inner_text("body")
+
+
+def test_the_reports_table_lists_the_reports_with_facets(site, page):
+    page.goto(site + "/reports/reports")
+    page.screenshot(path=ARTIFACTS / "reports.png")
+    assert "年度报告" in page.inner_text("body")
+    assert page.locator(".facet-info").count() >= 3
+
+
+def test_a_csv_download_holds_every_report(site, page):
+    page.goto(site + "/reports/reports")
+    with page.expect_download() as download:
+        page.evaluate("url => { const a = document.createElement('a'); a.href = url; a.download = ''; "
+                      "document.body.appendChild(a); a.click(); }",
+                      "/reports/reports.csv?_stream=on&_size=max")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    count = urllib.request.urlopen(site + "/reports.json?sql=select+count(*)+from+reports&_shape=arrayfirst").read()
+    assert len(rows) == json.loads(count)[0] > 30  # all of them, not the first page
+    assert {r["year"] for r in rows} >= {"2019", "2020"}
