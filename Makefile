@@ -35,3 +35,4 @@ bench: setup
 	$(BIN)/python -m bench.parse_bench
 	$(BIN)/python -m bench.build
 	$(BIN)/python -m bench.recrawl
+	$(BIN)/python -m bench.serve
