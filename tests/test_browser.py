@@ -100,3 +100,14 @@ def test_a_csv_download_holds_every_report(site, page):
     count = urllib.request.urlopen(site + "/reports.json?sql=select+count(*)+from+reports&_shape=arrayfirst").read()
     assert len(rows) == json.loads(count)[0] > 30  # all of them, not the first page
     assert {r["year"] for r in rows} >= {"2019", "2020"}
+
+
+def test_the_charts_render(site, page):
+    page.goto(site + "/-/dashboards/nianbao")
+    # Each chart is drawn by Vega into a <canvas> or <svg> inside its card once its query has answered.
+    page.wait_for_function(
+        "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 5", timeout=30000
+    )
+    page.screenshot(path=ARTIFACTS / "charts.png", full_page=True)
+    assert "各年度申请与办理结果" in page.inner_text("body")
+    assert page.locator(".vega-embed").count() == 5
