@@ -4,6 +4,7 @@ downloaded at run time) over Datasette serving a replica build. Screenshots go t
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -11,11 +12,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, gold
 
 from publish.serve import datasette_command
 
@@ -111,3 +113,28 @@ def test_the_charts_render(site, page):
     page.screenshot(path=ARTIFACTS / "charts.png", full_page=True)
     assert "各年度申请与办理结果" in page.inner_text("body")
     assert page.locator(".vega-embed").count() == 5
+
+
+def _report_id(site: str, agency: str, year: int) -> str:
+    sql = f"select id from reports where agency = '{agency}' and year = {year}"
+    url = site + "/reports.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "arrayfirst"})
+    return json.loads(urllib.request.urlopen(url).read())[0]
+
+
+def test_the_seed_report_page_shows_table_three_in_place(site, page):
+    page.goto(f"{site}/reports/reports/{_report_id(site, '重庆市巴南区安澜镇人民政府', 2019)}")
+    page.screenshot(path=ARTIFACTS / "report-anlan-2019.png", full_page=True)
+    row = page.locator("section#requests table.printed tr", has_text="一、本年新收政府信息公开申请数量")
+    expected = gold("000_90d8d6df986a6c21")["cells"]  # 重庆市巴南区安澜镇人民政府 2019
+    received = [v for k, v in expected.items() if k.startswith("requests.received.")]  # in printed column order
+    assert row.locator("td").all_inner_texts() == [str(v) for v in received]
+    assert len(received) == 7
+
+
+def test_the_archived_copy_link_returns_the_documents_bytes(site, page):
+    page.goto(f"{site}/reports/reports/{_report_id(site, '重庆市巴南区安澜镇人民政府', 2019)}")
+    link = page.locator("a.archived", has_text="归档副本")
+    href = link.first.get_attribute("href")
+    body = page.request.get(site + href if href.startswith("/") else href).body()
+    digest = href.rstrip("/").rsplit("/", 1)[-1]
+    assert hashlib.sha256(body).hexdigest() == digest

@@ -50,7 +50,7 @@ def _cell_name(template: str, key: str) -> str:
 
 def _where(template: str, instance: dict[str, Any]) -> str:
     """Where an instance of a check applies: the column or row all its inputs share, in official words."""
-    where = instance.get("where", "")
+    where = str(instance.get("where", ""))
     tpl = templates().get(template)
     if tpl is None or where == "narrative":
         return {"narrative": "总体情况"}.get(where, where)
