@@ -40,8 +40,9 @@ GATED = {
 }
 
 
-class ShrinkRefused(Exception):
-    """The publish gate kept the database in place: the new one has fewer of something (the message says what)."""
+class ShrinkRefused(ValueError):
+    """The publish gate kept the database in place: the new one has fewer of something (the message says what). A
+    ValueError, so every command that builds (build, update, demo) says it plainly and exits with status 1."""
 
 
 def gated_counts(conn: sqlite3.Connection) -> dict[str, int]:
@@ -110,8 +111,8 @@ class DatabaseWriter:
             os.replace(self.staging, self.refused)
             raise ShrinkRefused(
                 f"not published: the new database has fewer {', '.join(fell)} than {self.target}, which stays in "
-                f"place. The new one is kept aside in {self.refused}; to publish it anyway, build again with "
-                "--accept-shrink"
+                f"place. The new one is kept aside in {self.refused}; to publish it anyway, run "
+                "`nianbao build --accept-shrink`"
             )
         os.replace(self.staging, self.target)
         self.refused.unlink(missing_ok=True)
