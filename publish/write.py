@@ -110,7 +110,7 @@ class DatabaseWriter:
         if fell and not accept_shrink:
             os.replace(self.staging, self.refused)
             raise ShrinkRefused(
-                f"not published: the new database has fewer {', '.join(fell)} than {self.target}, which stays in "
+                f"not published: the new database has less than {self.target} ({', '.join(fell)}), which stays in "
                 f"place. The new one is kept aside in {self.refused}; to publish it anyway, run "
                 "`nianbao build --accept-shrink`"
             )
