@@ -73,6 +73,16 @@ class DataDir:
         return self.root / f".reports.db.{os.getpid()}.tmp"
 
     @property
+    def refused_database(self) -> Path:
+        """Where the publish gate leaves a build it did not swap in (fewer reports, cells or coverage than before)."""
+        return self.root / "reports.refused.db"
+
+    def serving_database(self) -> Path:
+        """This server's own hard link to the database it serves: replaced only while its Datasette is stopped, so a
+        build renamed into place is never half seen (publish/serve.py)."""
+        return self.root / ".serving" / str(os.getpid()) / "reports.db"
+
+    @property
     def parse_cache(self) -> Path:
         """Parse results by (payload SHA-256, parser version): a rebuild parses only what is new."""
         return self.root / "cache" / "parse.sqlite"

@@ -52,7 +52,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         warning = newest_run_warning(data_dir)
         if warning:
             say(warning)
-        summary = build(data_dir, load(args.registry), args.jobs, limits, progress=say)
+        summary = build(data_dir, load(args.registry), args.jobs, limits, say, args.accept_shrink)
     print("\n".join(summary.lines()))
     return 0
 
@@ -60,7 +60,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from publish.serve import serve
 
-    return serve(data_dir_of(args).database, args.host, args.port)
+    return serve(data_dir_of(args), args.host, args.port, args.public)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -143,7 +143,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return crawled.exit_status()
     say(f"[4/4] serving Datasette on http://127.0.0.1:{args.port}/")
-    return serve(data_dir.database, "127.0.0.1", args.port)  # a reader: outside the writer's hold
+    return serve(data_dir, "127.0.0.1", args.port)  # a reader: outside the writer's hold
 
 
 # --- arguments ------------------------------------------------------------------------------------------------
@@ -273,6 +273,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="MIB",
         help=f"per parsing worker: a document that needs more is an error (default {Limits.memory_mib})",
     )
+    build.add_argument(
+        "--accept-shrink",
+        action="store_true",
+        help="publish the new database even when it has fewer reports, cells or coverage than the one in place "
+        "(without it such a build is kept aside in reports.refused.db and the command fails)",
+    )
     build.add_argument("--wait", action="store_true", help=WAIT_HELP)
     build.set_defaults(func=cmd_build)
 
@@ -280,10 +286,18 @@ def parser() -> argparse.ArgumentParser:
         "serve",
         parents=[common],
         help="serve reports.db with Datasette (read-only)",
-        description="Run Datasette 0.65 read-only on reports.db with nianbao's metadata.",
+        description="Run Datasette 0.65 read-only on reports.db with nianbao's metadata and site. When a build "
+        "replaces reports.db, Datasette is restarted on it (every answer comes from one database, never a mix); "
+        "SIGTERM stops it.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    serve.add_argument(
+        "--public",
+        action="store_true",
+        help="for a deployment: SQL queries limited to 1 s and 1,000 rows, no full-table CSV streams or .db download "
+        "(full tables come from `nianbao export`)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     parse = sub.add_parser(

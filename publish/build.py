@@ -5,7 +5,8 @@ processes, parse cache) -> select (which document is each page's report) -> vers
 document, parsed, grouped by content) -> rows (documents, reports, versions, cells, extra rows; agencies named, ids
 given) -> checks (each report's own, and the cross-year chain) -> coverage and deadlines -> changes
 per run (new, changed, gone) -> crawl statistics (archive.stats, the same numbers as the crawl's summary; reports new,
-changed and gone from the changes) -> write (aside, then renamed into place).
+changed and gone from the changes) -> write (aside, then renamed into place unless it
+shrank: the publish gate, publish/write.py).
 
 The same archive always gives the same database: no build timestamps, rows in a stable order, ids derived from each
 report's agency and year (publish/versions.py), and the same rows for any number of workers, with or without the
@@ -126,13 +127,14 @@ def build(
     jobs: int | None = None,
     limits: Limits | None = None,
     progress: Callable[[str], None] = lambda _: None,
+    accept_shrink: bool = False,
 ) -> BuildSummary:
     if not data_dir.has_archive():
         raise FileNotFoundError(f"no archive in {data_dir.archive}: run `nianbao crawl` first")
     summary = BuildSummary(sites=len(sites), database=str(data_dir.database))
     index = ProvenanceIndex(data_dir.index, readonly=True)
     cache = ParseCache(data_dir.parse_cache, parser_version())
-    writer = DatabaseWriter(data_dir.database, data_dir.staging_database())
+    writer = DatabaseWriter(data_dir.database, data_dir.staging_database(), data_dir.refused_database)
     try:
         # select: every report page and what it attaches (one pass over the index's fetches), and every capture of
         # each (for versions)
@@ -206,7 +208,7 @@ def build(
         writer.insert("cell_changes", changes.sorted_cell_rows())
         writer.insert("crawl_runs", _crawl_run_rows(index, runs, changes))
         writer.insert("coverage", coverage)
-        writer.finish()
+        writer.finish(accept_shrink)  # the publish gate: raises publish.write.ShrinkRefused
         cache.drop_other_versions()
     except BaseException:
         writer.abandon()

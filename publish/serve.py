@@ -1,17 +1,45 @@
-"""`nianbao serve`: Datasette on the built database, read-only (immutable), with nianbao's metadata."""
+"""`nianbao serve`: Datasette on the built database, read-only (immutable), with nianbao's metadata and site.
+
+Datasette runs as a child of `nianbao serve`, which
+- stops it on SIGTERM, SIGINT and SIGHUP (a service manager's stop or a closed terminal leaves nothing running);
+- serves a hard link of reports.db of its own (DataDir.serving_database), never reports.db itself. A build renames a
+  new reports.db into place; the server notices (the inode changed; one stat five times a second), stops Datasette,
+  points its link at the new file and starts Datasette again. Datasette opens connections lazily, one per thread:
+  serving reports.db directly, some threads would answer from the old file and some from the new one. With the
+  link, every answer comes from one database or the other; during the restart (a second or two) connections are
+  refused. URLs do not change: the served file keeps the name reports.db.
+"""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from common.datadir import DataDir
 
 METADATA = Path(__file__).with_name("metadata.yml")
 SITE = Path(__file__).with_name("site")  # the site around the data: plugins/, templates/, static/ (served at /static/)
+CHECK_SECONDS = 0.2  # how often the server looks whether a build replaced reports.db (one stat)
+
+SETTINGS = {"sql_time_limit_ms": "3000", "default_page_size": "50", "facet_time_limit_ms": "500"}
+# --public: for a deployment on the internet. Arbitrary SQL stays, bounded in time and rows (and in value size, by
+# plugins/sqlite_limits.py, always); full tables come from `nianbao export`'s static files, not from unbounded CSV
+# streams or the .db download.
+PUBLIC_SETTINGS = {
+    "sql_time_limit_ms": "1000",
+    "max_returned_rows": "1000",
+    "allow_csv_stream": "off",
+    "allow_download": "off",
+}
 
 
-def datasette_command(db: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+def datasette_command(db: Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> list[str]:
     # -i (immutable): opened read-only, so nothing served can change the data; it also enables the .db download.
+    settings = SETTINGS | (PUBLIC_SETTINGS if public else {})
     return [
         sys.executable,
         "-m",
@@ -31,23 +59,87 @@ def datasette_command(db: Path, host: str = "127.0.0.1", port: int = 8001) -> li
         host,
         "--port",
         str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "3000",
-        "--setting",
-        "default_page_size",
-        "50",
-        "--setting",
-        "facet_time_limit_ms",
-        "500",
+        *(arg for name, value in settings.items() for arg in ("--setting", name, value)),
     ]
 
 
-def serve(db: Path, host: str = "127.0.0.1", port: int = 8001) -> int:
+class _Stop:
+    """Set by SIGTERM (a service manager), SIGINT (Ctrl-C) or SIGHUP (the terminal closed): stop Datasette too."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, self._ask)
+
+    def _ask(self, *_: object) -> None:
+        self.asked = True
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:  # between a build's unlink and rename there is none: keep serving the link
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _link(db: Path, served: Path) -> tuple[int, int] | None:
+    served.parent.mkdir(parents=True, exist_ok=True)
+    fresh = served.with_name(served.name + ".new")
+    fresh.unlink(missing_ok=True)
+    os.link(db, fresh)
+    os.replace(fresh, served)
+    return _inode(served)
+
+
+def _remove_stale(servers: Path) -> None:
+    """The links of servers that were killed (SIGKILL) hold old databases on disk: removed."""
+    for held in servers.glob("*/reports.db*") if servers.is_dir() else []:
+        try:
+            os.kill(int(held.parent.name), 0)
+        except ProcessLookupError:
+            held.unlink(missing_ok=True)
+        except (ValueError, PermissionError):  # not ours to judge
+            continue
+
+
+def _stop(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def serve(data_dir: DataDir, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> int:
+    db = data_dir.database
     if not db.exists():
         raise FileNotFoundError(f"{db} does not exist: run `nianbao build` first")
-    print(f"Datasette serving {db} at http://{host}:{port}/ (read-only; Ctrl-C stops)", flush=True)
+    served = data_dir.serving_database()
+    _remove_stale(served.parent.parent)
+    stop = _Stop()
+    mode = "public: SQL bounded, no CSV streams or .db download" if public else "read-only"
+    print(f"Datasette serving {db} at http://{host}:{port}/ ({mode}; Ctrl-C stops)", flush=True)
     try:
-        return subprocess.call(datasette_command(db, host, port))
-    except KeyboardInterrupt:
-        return 0
+        while True:
+            serving = _link(db, served)
+            child = subprocess.Popen(datasette_command(served, host, port, public))
+            changed = False
+            while not (stop.asked or changed) and child.poll() is None:
+                time.sleep(CHECK_SECONDS)
+                changed = _inode(db) not in (None, serving)
+            if not (stop.asked or changed):
+                return child.returncode  # Datasette stopped on its own (a port in use, a bad option)
+            _stop(child)
+            if stop.asked:
+                return 0
+            print(f"{db} was replaced: Datasette restarted on the new database", flush=True)
+    finally:
+        served.unlink(missing_ok=True)
+        served.with_name(served.name + ".new").unlink(missing_ok=True)
+        try:
+            served.parent.rmdir()
+        except OSError:
+            pass

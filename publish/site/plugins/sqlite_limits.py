@@ -1,0 +1,15 @@
+"""Every connection Datasette opens refuses to make a string or blob longer than MAX_LENGTH, so a query such as
+`select hex(randomblob(200000000))` fails at once instead of taking the server to gigabytes. Always on, not only with
+--public: a reader on their own machine gains nothing from such a value either, and the longest value a build writes
+(a report's text) is far shorter."""
+
+import sqlite3
+
+from datasette import hookimpl
+
+MAX_LENGTH = 4 * 1024 * 1024  # bytes
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_LENGTH)

@@ -1,0 +1,240 @@
+"""Serving safely: `nianbao serve` stops with SIGTERM, restarts Datasette on a rebuilt database without mixing the
+two, and bounds what a public deployment lets a query do; the publish gate keeps a shrunken build out of place."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bench.synthetic import write_archive
+from common.datadir import DataDir
+from nianbao.cli import main
+
+COUNT_REPORTS = "/reports.json?sql=select+count(*)+from+reports&_shape=arrayfirst"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))) / 1024
+
+
+def small_database(path: Path, titles: list[str]) -> None:
+    """A database named reports.db with one table of its own (the metadata's tables would want the build's columns)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE titles (id TEXT PRIMARY KEY, title TEXT)")
+    db.executemany("INSERT INTO titles VALUES (?, ?)", [(f"r{i}", t) for i, t in enumerate(titles)])
+    db.commit()
+    db.close()
+
+
+class Server:
+    """`nianbao serve` in a subprocess, as a service manager runs it."""
+
+    def __init__(self, data: DataDir, *options: str):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from nianbao.cli import main; raise SystemExit(main())", "serve"]
+            + ["--data-dir", str(data.root), "--port", str(self.port), *options],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.wait_until_up()
+
+    def wait_until_up(self) -> None:
+        for _ in range(600):
+            assert self.proc.poll() is None, "nianbao serve ended"
+            try:
+                if get(self.port, "/-/versions.json")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("Datasette did not answer")
+
+    def datasette(self) -> int:
+        (pid,) = children(self.proc.pid)
+        return pid
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=30)
+
+
+@pytest.fixture
+def serving(tmp_path):
+    servers: list[Server] = []
+
+    def start(data: DataDir, *options: str) -> Server:
+        servers.append(Server(data, *options))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+
+
+def test_sigterm_stops_datasette_too(tmp_path, serving):
+    data = DataDir(tmp_path)
+    small_database(data.database, ["安澜镇2019年政府信息公开工作年度报告"])
+    server = serving(data)
+    datasette = server.datasette()
+    assert get(server.port, "/reports.json?sql=select+count(*)+from+titles&_shape=arrayfirst") == (200, b"[1]")
+
+    assert server.stop() == 0
+    assert not alive(datasette)
+    assert not port_open(server.port)
+    assert not (tmp_path / ".serving" / str(server.proc.pid)).exists()  # its link to the database is removed
+
+
+def test_a_rebuilt_database_is_served_after_a_restart_never_mixed_with_the_old_one(tmp_path, serving):
+    data = DataDir(tmp_path)
+    write_archive(data, 6)
+    assert main(["build", "--data-dir", str(tmp_path)]) == 0
+    server = serving(data)
+    first = server.datasette()
+    assert get(server.port, COUNT_REPORTS) == (200, b"[6]")
+
+    answers: list[str] = []
+    done = threading.Event()
+
+    def ask() -> None:  # as readers do, all through the build and the restart
+        while not done.is_set():
+            try:
+                answers.append(get(server.port, COUNT_REPORTS)[1].decode())
+            except OSError:
+                answers.append("refused")  # Datasette restarting
+            time.sleep(0.02)
+
+    reader = threading.Thread(target=ask)
+    reader.start()
+    try:
+        shutil.rmtree(data.archive)
+        write_archive(data, 12)  # the same sites crawled again, with more reports
+        assert main(["build", "--data-dir", str(tmp_path)]) == 0
+        for _ in range(600):
+            if answers.count("[12]") >= 5:
+                break
+            time.sleep(0.1)
+    finally:
+        done.set()
+        reader.join()
+
+    assert set(answers) <= {"[6]", "refused", "[12]"}
+    switched = answers.index("[12]")
+    assert "[12]" not in answers[:switched] and "[6]" not in answers[switched:]
+    assert answers.count("[6]") >= 1 and answers.count("[12]") >= 5
+    assert not alive(first) and server.datasette() != first
+    assert server.stop() == 0
+
+
+def test_public_mode_bounds_queries_blocks_robots_and_full_table_streams(tmp_path, serving):
+    data = DataDir(tmp_path)
+    small_database(data.database, ["安澜镇2019年政府信息公开工作年度报告", "依申请公开"])
+    server = serving(data, "--public")
+
+    status, body = get(server.port, "/reports.json?sql=select+hex(randomblob(200000000))")
+    assert status == 400
+    assert json.loads(body)["error"] == "string or blob too big"
+    assert rss_mib(server.datasette()) < 300  # the 400 MB value was never made
+    assert get(server.port, "/robots.txt") == (200, b"User-agent: *\nDisallow: /\n")
+    assert get(server.port, "/reports/titles.csv?_stream=on")[0] == 400
+    assert get(server.port, "/reports.db")[0] == 403
+    # What a reader needs still works: a bounded query, a page of CSV.
+    assert get(server.port, "/reports.json?sql=select+count(*)+from+titles&_shape=arrayfirst") == (200, b"[2]")
+    assert get(server.port, "/reports/titles.csv")[1].decode().splitlines()[1:] == [
+        "r0,安澜镇2019年政府信息公开工作年度报告",
+        "r1,依申请公开",
+    ]
+
+
+def test_without_public_full_table_streams_and_the_download_stay(tmp_path, serving):
+    data = DataDir(tmp_path)
+    small_database(data.database, ["安澜镇2019年政府信息公开工作年度报告"])
+    server = serving(data)
+    status, body = get(server.port, "/reports/titles.csv?_stream=on")
+    assert (status, body.decode().splitlines()) == (200, ["id,title", "r0,安澜镇2019年政府信息公开工作年度报告"])
+    assert get(server.port, "/reports.db") == (200, data.database.read_bytes())
+    # The value limit holds here too (see plugins/sqlite_limits.py), as does robots.txt.
+    assert get(server.port, "/reports.json?sql=select+hex(randomblob(200000000))")[0] == 400
+    assert get(server.port, "/robots.txt")[0] == 200
+
+
+def test_the_publish_gate_keeps_a_smaller_build_aside_until_accepted(tmp_path, capsys):
+    data = DataDir(tmp_path)
+    reports = lambda db: sqlite3.connect(db).execute("SELECT count(*) FROM reports").fetchone()[0]  # noqa: E731
+    write_archive(data, 12)
+    assert main(["build", "--data-dir", str(tmp_path)]) == 0
+    assert reports(data.database) == 12
+
+    shutil.rmtree(data.archive)
+    write_archive(data, 6)  # a crawl that lost half the reports
+    capsys.readouterr()
+    assert main(["build", "--data-dir", str(tmp_path)]) == 1
+    said = capsys.readouterr().err
+    assert (
+        f"nianbao build: not published: the new database has less than {data.database} (reports 12 -> 6, cells " in said
+    )
+    assert "--accept-shrink" in said and str(data.refused_database) in said
+    assert reports(data.database) == 12  # the last good database stays
+    assert reports(data.refused_database) == 6
+
+    assert main(["build", "--data-dir", str(tmp_path), "--accept-shrink"]) == 0
+    assert reports(data.database) == 6
+    assert not data.refused_database.exists()
+    assert main(["build", "--data-dir", str(tmp_path)]) == 0  # nothing fell from 6: published
