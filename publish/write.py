@@ -10,8 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from publish.search import write_index as write_search_index
 from publish.views import wide_views_sql
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -57,10 +56,7 @@ class DatabaseWriter:
         self.conn.execute("COMMIT")
         self.conn.executescript(schema_parts()[1])
         self.conn.executescript(wide_views_sql())
-        # Chinese has no spaces between words: trigram FTS finds any substring of 3+ characters.
-        sqlite_utils.Database(self.conn).table("reports").enable_fts(
-            ["title", "agency", "body"], tokenize="trigram", create_triggers=False
-        )
+        write_search_index(self.conn)
         self.conn.close()
         os.replace(self.staging, self.target)
 
