@@ -154,6 +154,7 @@ def test_the_reports_search_box_finds_every_report_holding_the_words_through_the
     page = _get(f"{base}/reports/reports?" + urllib.parse.urlencode({"_search": "复议"}))
     assert 'value="复议"' in page  # the box shows what the reader typed, not the bigrams
     assert "34 rows where search matches" in page
+    assert page.count("<mark>复议</mark>") == 34  # each row's text: a snippet around the word, marked
 
 
 @pytest.mark.slow
