@@ -226,7 +226,8 @@ CREATE INDEX fetches_by_url ON fetches (url);
 -- by publish/views.py (wide_views_sql(), run after this file).
 
 CREATE VIEW report_summary AS
-SELECT r.id AS report_id, r.province, r.city, r.county, r.agency, r.year, r.template, r.parse_status,
+SELECT r.id AS report_id, r.province, r.city, r.county, r.agency_id, a.name AS agency_name, r.agency, r.year,
+       r.template, r.parse_status,
        max(CASE WHEN c.table_key = 'requests' AND c.row_key = 'received' AND c.column_key = 'total'
                 THEN c.value END) AS applications_received,
        max(CASE WHEN c.table_key = 'requests' AND c.row_key = 'carried_over' AND c.column_key = 'total'
@@ -242,5 +243,5 @@ SELECT r.id AS report_id, r.province, r.city, r.county, r.agency, r.year, r.temp
        max(CASE WHEN c.table_key = 'appeals' AND c.row_key = 'litigation_after_review' AND c.column_key = 'total'
                 THEN c.value END) AS lawsuits_after_review,
        r.checks_failed, r.detail_url
-FROM reports r LEFT JOIN cells c ON c.report_id = r.id
+FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN cells c ON c.report_id = r.id
 GROUP BY r.id;

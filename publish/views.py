@@ -1,6 +1,7 @@
 """The wide views of reports.db, generated from the template spec (common/template.json).
 
-One view per national table (requests_wide, appeals_wide, active_wide): one row per (report, row), one column per
+One view per national table (requests_wide, appeals_wide, active_wide): one row per (report, row), the canonical
+agency (agency_id, agency_name) beside the name as printed (agency), one column per
 column key of every template, in printed order; money columns in yuan (`amount_yuan`). `row_order` is the row's place
 in the printed table, and the views list each report's rows in that order.
 """
@@ -32,7 +33,7 @@ def wide_view_sql(table: str) -> str:
     ]
     select = ",\n       ".join(
         [
-            "r.id AS report_id, r.agency, r.year, r.template",
+            "r.id AS report_id, r.agency_id, a.name AS agency_name, r.agency, r.year, r.template",
             f"CASE c.row_key {order} END AS row_order",
             "c.row_key, max(c.row_label) AS row_label",
             *columns,
@@ -41,7 +42,7 @@ def wide_view_sql(table: str) -> str:
     return (
         f"CREATE VIEW {table}_wide AS\n"
         f"SELECT {select}\n"
-        "FROM cells c JOIN reports r ON r.id = c.report_id\n"
+        "FROM cells c JOIN reports r ON r.id = c.report_id LEFT JOIN agencies a ON a.id = r.agency_id\n"
         f"WHERE c.table_key = '{_key(table)}'\n"
         "GROUP BY r.id, c.row_key\n"
         "ORDER BY r.id, row_order;\n"

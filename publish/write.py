@@ -14,8 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from publish.search import write_index as write_search_index
 from publish.views import wide_views_sql
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -101,10 +100,7 @@ class DatabaseWriter:
         self.conn.execute("COMMIT")
         self.conn.executescript(schema_parts()[1])
         self.conn.executescript(wide_views_sql())
-        # Chinese has no spaces between words: trigram FTS finds any substring of 3+ characters.
-        sqlite_utils.Database(self.conn).table("reports").enable_fts(
-            ["title", "agency", "body"], tokenize="trigram", create_triggers=False
-        )
+        write_search_index(self.conn)
         fell = shrinkage(self.target, gated_counts(self.conn))
         self.conn.close()
         if fell and not accept_shrink:

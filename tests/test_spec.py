@@ -138,9 +138,10 @@ def _database() -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.executescript(SCHEMA.read_text(encoding="utf-8"))
     db.executescript(wide_views_sql())
+    db.execute("INSERT INTO agencies (id, name) VALUES ('ag-a', '某某县某某镇人民政府')")
     db.executemany(
-        "INSERT INTO reports (id, agency, year, template) VALUES (?, ?, ?, ?)",
-        [("a", "某某镇人民政府", 2020, "2019"), ("b", "某某区财政局", 2022, "2021")],
+        "INSERT INTO reports (id, agency_id, agency, year, template) VALUES (?, ?, ?, ?, ?)",
+        [("a", "ag-a", "某某镇人民政府", 2020, "2019"), ("b", None, "某某区财政局", 2022, "2021")],
     )
     cells = [
         # report a (2019), rows printed out of key order
@@ -171,7 +172,7 @@ def _view(db: sqlite3.Connection, name: str) -> tuple[list[str], list[tuple]]:
 
 def test_wide_views_are_generated_from_the_spec():
     db = _database()
-    head = ["report_id", "agency", "year", "template", "row_order", "row_key", "row_label"]
+    head = ["report_id", "agency_id", "agency_name", "agency", "year", "template", "row_order", "row_key", "row_label"]
     columns, rows = _view(db, "requests_wide")
     assert columns == [
         *head,
@@ -183,7 +184,7 @@ def test_wide_views_are_generated_from_the_spec():
         "other_org",
         "total",
     ]
-    assert [(r[0], r[4], r[5], r[7], r[-1]) for r in rows] == [
+    assert [(r[0], r[6], r[7], r[9], r[-1]) for r in rows] == [
         ("a", 1, "received", 3, 4),
         ("a", 21, "other", None, 1),
         ("a", 25, "total", None, 4),
@@ -191,7 +192,24 @@ def test_wide_views_are_generated_from_the_spec():
     ]
     columns, rows = _view(db, "appeals_wide")
     assert columns == [*head, "upheld", "corrected", "other", "pending", "total"]
-    assert rows == [("a", "某某镇人民政府", 2020, "2019", 1, "review", "行政复议", None, None, None, 1, None)]
+    assert rows == [
+        (
+            "a",
+            "ag-a",
+            "某某县某某镇人民政府",
+            "某某镇人民政府",
+            2020,
+            "2019",
+            1,
+            "review",
+            "行政复议",
+            None,
+            None,
+            None,
+            1,
+            None,
+        )
+    ]
     columns, rows = _view(db, "active_wide")
     assert columns == [
         *head,
@@ -207,7 +225,7 @@ def test_wide_views_are_generated_from_the_spec():
         "projects",
         "amount_yuan",
     ]
-    assert [(r[0], r[5], r[7], r[10], r[-1]) for r in rows] == [
+    assert [(r[0], r[7], r[9], r[12], r[-1]) for r in rows] == [
         ("a", "rules", None, 2, None),
         ("a", "procurement", None, None, 728000),
         ("b", "rules", 1, None, None),
