@@ -1,0 +1,136 @@
+"""`nianbao export --to DIR`: a dated, versioned release of reports.db, read-only, as downloads.
+
+DIR/nianbao-YYYY-MM-DD-rN/ holds a Frictionless data package (datapackage.json, data/TABLE.csv in UTF-8 with a BOM),
+parquet/TABLE.parquet, release_changes.csv (reports added, changed or gone against the previous release in DIR) and
+SHA256SUMS; DIR/nianbao-YYYY-MM-DD-rN.zip holds the folder, with its checksum beside it (.zip.sha256). N counts the
+releases in DIR. A release is written aside and renamed into place: DIR never shows half of one."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from publish.export_package import CHANGES_RESOURCE, descriptor
+from publish.export_tables import CSV_ENCODING, count, open_read_only, tables, write_table
+
+RELEASE_NAME = re.compile(r"^nianbao-(\d{4}-\d{2}-\d{2})-r(\d+)$")
+CHECKSUMS = "SHA256SUMS"
+
+
+@dataclass
+class Release:
+    folder: Path
+    zip: Path
+    rows: dict[str, int] = field(default_factory=dict)
+    changes: dict[str, int] = field(default_factory=dict)  # added / changed / gone -> reports
+    previous: str | None = None
+
+    def lines(self) -> list[str]:
+        against = f"against {self.previous}" if self.previous else "(first release in this folder)"
+        changed = ", ".join(f"{n} {kind}" for kind, n in self.changes.items())
+        return [
+            f"release {self.folder}",
+            f"  {len(self.rows)} tables, {sum(self.rows.values())} rows: "
+            + ", ".join(f"{t} {n}" for t, n in self.rows.items()),
+            f"  changes {against}: {changed}",
+            f"  zip {self.zip} ({self.zip.stat().st_size} bytes)",
+        ]
+
+
+def releases(to: Path) -> list[Path]:
+    """The complete releases in DIR (those with their checksums), oldest first."""
+    found = [p for p in to.glob("nianbao-*") if RELEASE_NAME.match(p.name) and (p / CHECKSUMS).is_file()]
+    return sorted(found, key=lambda p: int(RELEASE_NAME.match(p.name).group(2)))  # type: ignore[union-attr]
+
+
+def _versions(path: Path) -> dict[str, int]:
+    """report id -> newest version, from a release's reports.csv (streamed)."""
+    with path.open(encoding=CSV_ENCODING, newline="") as f:
+        return {row["id"]: int(row["version"] or 0) for row in csv.DictReader(f)}
+
+
+def _write_changes(path: Path, before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
+    counts = {"added": 0, "changed": 0, "gone": 0}
+    with path.open("w", encoding=CSV_ENCODING, newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(["report_id", "change", "previous_version", "version"])
+        for report_id in sorted(before.keys() | after.keys()):
+            old, new = before.get(report_id), after.get(report_id)
+            change = "added" if old is None else "gone" if new is None else "changed" if new != old else None
+            if change:
+                writer.writerow([report_id, change, old, new])
+                counts[change] += 1
+    return counts
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _write_checksums(folder: Path) -> None:
+    """SHA256SUMS in sha256sum's format (`sha256sum -c SHA256SUMS` in the folder checks it)."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CHECKSUMS)
+    lines = [f"{_sha256(p)}  {p.relative_to(folder).as_posix()}\n" for p in files]
+    (folder / CHECKSUMS).write_text("".join(lines), encoding="utf-8")
+
+
+def _zip(folder: Path, name: str, target: Path) -> None:
+    with zipfile.ZipFile(target, "w", allowZip64=True) as z:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                packed = zipfile.ZIP_STORED if path.suffix == ".parquet" else zipfile.ZIP_DEFLATED  # already zstd
+                z.write(path, f"{name}/{path.relative_to(folder).as_posix()}", compress_type=packed)
+
+
+def export(database: Path, to: Path, progress: Callable[[str], None], now: datetime | None = None) -> Release:
+    """Write the next release of `database` into `to`."""
+    now = now or datetime.now(UTC)
+    to.mkdir(parents=True, exist_ok=True)
+    for partial in to.glob(".partial-*"):  # left by an export that was interrupted
+        shutil.rmtree(partial) if partial.is_dir() else partial.unlink()
+    earlier = releases(to)
+    previous = earlier[-1] if earlier else None
+    number = int(RELEASE_NAME.match(previous.name).group(2)) + 1 if previous else 1  # type: ignore[union-attr]
+    name = f"nianbao-{now:%Y-%m-%d}-r{number}"
+    work = to / f".partial-{name}"
+    (work / "data").mkdir(parents=True)
+    (work / "parquet").mkdir()
+    release = Release(to / name, to / f"{name}.zip", previous=previous.name if previous else None)
+    conn = open_read_only(database)
+    try:
+        exported = tables(conn)
+        for table in exported:
+            total = count(conn, table)
+
+            def say(rows: int, table_name: str = table.name, total: int = total) -> None:
+                progress(f"export: {table_name} {rows}/{total} rows")
+
+            release.rows[table.name] = write_table(
+                conn, table, work / "data" / f"{table.name}.csv", work / "parquet" / f"{table.name}.parquet", say
+            )
+    finally:
+        conn.close()
+    before = _versions(previous / "data" / "reports.csv") if previous else {}
+    release.changes = _write_changes(work / f"{CHANGES_RESOURCE}.csv", before, _versions(work / "data" / "reports.csv"))
+    package = descriptor(name, f"{number}.0.0", now.isoformat(timespec="seconds"), exported, release.previous)
+    (work / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _write_checksums(work)
+    progress(f"export: zip {release.zip.name}")
+    partial_zip = to / f".partial-{name}.zip"
+    _zip(work, name, partial_zip)
+    work.rename(release.folder)
+    partial_zip.rename(release.zip)
+    (to / f"{name}.zip.sha256").write_text(f"{_sha256(release.zip)}  {release.zip.name}\n", encoding="utf-8")
+    return release
