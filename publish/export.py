@@ -1,9 +1,9 @@
 """`nianbao export --to DIR`: a dated, versioned release of reports.db, read-only, as downloads.
 
 DIR/nianbao-YYYY-MM-DD-rN/ holds a Frictionless data package (datapackage.json, data/TABLE.csv in UTF-8 with a BOM),
-parquet/TABLE.parquet, release_changes.csv (reports added, changed or gone against the previous release in DIR) and
-SHA256SUMS; DIR/nianbao-YYYY-MM-DD-rN.zip holds the folder, with its checksum beside it (.zip.sha256). N counts the
-releases in DIR. A release is written aside and renamed into place: DIR never shows half of one."""
+parquet/TABLE.parquet, release_changes.csv (reports added, changed, gone or removed since the previous release in
+DIR) and SHA256SUMS; DIR/nianbao-YYYY-MM-DD-rN.zip holds the folder, with its checksum beside it (.zip.sha256).
+N counts the releases in DIR. A release is written aside and renamed into place: DIR never shows half of one."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import json
 import re
 import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from publish.export_package import CHANGES_RESOURCE, descriptor
+from publish.export_package import CHANGE_KINDS, CHANGES_RESOURCE, descriptor
 from publish.export_tables import CSV_ENCODING, count, open_read_only, tables, write_table
 
 RELEASE_NAME = re.compile(r"^nianbao-(\d{4}-\d{2}-\d{2})-r(\d+)$")
@@ -51,23 +51,51 @@ def releases(to: Path) -> list[Path]:
     return sorted(found, key=lambda p: int(RELEASE_NAME.match(p.name).group(2)))  # type: ignore[union-attr]
 
 
-def _versions(path: Path) -> dict[str, int]:
-    """report id -> newest version, from a release's reports.csv (streamed)."""
+def _rows(path: Path) -> Iterator[dict[str, str]]:
     with path.open(encoding=CSV_ENCODING, newline="") as f:
-        return {row["id"]: int(row["version"] or 0) for row in csv.DictReader(f)}
+        yield from csv.DictReader(f)
 
 
-def _write_changes(path: Path, before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
-    counts = {"added": 0, "changed": 0, "gone": 0}
+def _versions(release: Path) -> dict[str, int]:
+    """report id -> newest version, from a release's reports.csv (streamed)."""
+    return {row["id"]: int(row["version"] or 0) for row in _rows(release / "data" / "reports.csv")}
+
+
+def _gone_since(previous: Path, release: Path) -> set[str]:
+    """Reports whose site withdrew them since the previous release: their last change in the crawl runs the previous
+    release did not hold is `gone` (a full sweep no longer found them; the archived copy stays in the database)."""
+    earlier_runs = {row["run_id"] for row in _rows(previous / "data" / "crawl_runs.csv")}
+    last: dict[str, tuple[str, str]] = {}  # report id -> (run id, change); run ids sort by time
+    for row in _rows(release / "data" / "changes.csv"):
+        if row["run_id"] not in earlier_runs and row["run_id"] >= last.get(row["report_id"], ("", ""))[0]:
+            last[row["report_id"]] = (row["run_id"], row["change"])
+    return {report_id for report_id, (_, change) in last.items() if change == "gone"}
+
+
+def _write_changes(path: Path, previous: Path | None, release: Path) -> dict[str, int]:
+    """release_changes.csv: each report added, changed (a newer version), gone (withdrawn by its site) or removed
+    (no longer in the database) since the previous release; every report is added in a first release."""
+    before = _versions(previous) if previous else {}
+    after = _versions(release)
+    gone = _gone_since(previous, release) if previous else set()
+    counts = dict.fromkeys(CHANGE_KINDS, 0)
     with path.open("w", encoding=CSV_ENCODING, newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(["report_id", "change", "previous_version", "version"])
         for report_id in sorted(before.keys() | after.keys()):
             old, new = before.get(report_id), after.get(report_id)
-            change = "added" if old is None else "gone" if new is None else "changed" if new != old else None
-            if change:
-                writer.writerow([report_id, change, old, new])
-                counts[change] += 1
+            if old is None:
+                change = "added"
+            elif new is None:
+                change = "removed"
+            elif report_id in gone:
+                change = "gone"
+            elif new != old:
+                change = "changed"
+            else:
+                continue
+            writer.writerow([report_id, change, old, new])
+            counts[change] += 1
     return counts
 
 
@@ -122,8 +150,7 @@ def export(database: Path, to: Path, progress: Callable[[str], None], now: datet
             )
     finally:
         conn.close()
-    before = _versions(previous / "data" / "reports.csv") if previous else {}
-    release.changes = _write_changes(work / f"{CHANGES_RESOURCE}.csv", before, _versions(work / "data" / "reports.csv"))
+    release.changes = _write_changes(work / f"{CHANGES_RESOURCE}.csv", previous, work)
     package = descriptor(name, f"{number}.0.0", now.isoformat(timespec="seconds"), exported, release.previous)
     (work / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     _write_checksums(work)

@@ -14,9 +14,16 @@ from publish.export_tables import CSV_ENCODING, Table
 
 METADATA = Path(__file__).with_name("metadata.yml")
 CHANGES_RESOURCE = "release_changes"
+CHANGE_KINDS = ["added", "changed", "gone", "removed"]
 CHANGES_FIELDS = [
     ("report_id", "string", "报告 id — reports.id (stable through versions)"),
-    ("change", "string", "变更 — added (not in the previous release), changed (newer version), gone (no longer there)"),
+    (
+        "change",
+        "string",
+        "变更 — added (not in the previous release), changed (a newer version), gone (withdrawn by its site: a full"
+        " sweep since the previous release no longer found it; the archived copy stays), removed (no longer in the"
+        " database)",
+    ),
     ("previous_version", "integer", "上一发布版本号 — the report's version in the previous release (empty when added)"),
     ("version", "integer", "本发布版本号 — the report's version in this release (empty when gone)"),
 ]
@@ -91,8 +98,10 @@ def descriptor(release: str, version: str, created: str, tables: list[Table], pr
         title = description.split(" — ")[0] if description else None
         schema = _schema(table, meta.get("columns", {}), exported)
         resources.append(_resource(table.name, f"data/{table.name}.csv", title, description, schema))
+    change_fields: list[dict[str, Any]] = [{"name": n, "type": t, "description": d} for n, t, d in CHANGES_FIELDS]
+    change_fields[1]["constraints"] = {"required": True, "enum": CHANGE_KINDS}
     changes_schema = {
-        "fields": [{"name": n, "type": t, "description": d} for n, t, d in CHANGES_FIELDS],
+        "fields": change_fields,
         "missingValues": [""],
         "primaryKey": ["report_id"],
     }
@@ -102,7 +111,7 @@ def descriptor(release: str, version: str, created: str, tables: list[Table], pr
             CHANGES_RESOURCE,
             f"{CHANGES_RESOURCE}.csv",
             "发布变更 Changes since the previous release",
-            f"发布变更 — reports added, changed (a newer version) or gone against {against}",
+            f"发布变更 — reports added, changed, gone or removed since {against}",
             changes_schema,
         )
     )

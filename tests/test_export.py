@@ -171,7 +171,7 @@ def test_checksums_match_the_files_and_the_zip_holds_the_release(database: Path,
         assert z.read("nianbao-2026-12-03-r1/data/cells.csv") == (release.folder / "data" / "cells.csv").read_bytes()
 
 
-def test_a_second_release_lists_reports_added_changed_and_gone(database: Path, tmp_path: Path) -> None:
+def test_a_second_release_lists_reports_added_changed_and_removed(database: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = export(database, out, progress=lambda _: None, now=DAY)
     assert read_csv(first.folder / "release_changes.csv") == [
@@ -190,10 +190,10 @@ def test_a_second_release_lists_reports_added_changed_and_gone(database: Path, t
     second = export(database, out, progress=lambda _: None, now=datetime(2026, 12, 10, tzinfo=UTC))
     assert second.folder.name == "nianbao-2026-12-10-r2"
     assert second.previous == "nianbao-2026-12-03-r1"
-    assert second.changes == {"added": 1, "changed": 1, "gone": 1}
+    assert second.changes == {"added": 1, "changed": 1, "gone": 0, "removed": 1}
     assert read_csv(second.folder / "release_changes.csv") == [
         {"report_id": "a1-2019", "change": "changed", "previous_version": "2", "version": "3"},
-        {"report_id": "a2-2020", "change": "gone", "previous_version": "1", "version": ""},
+        {"report_id": "a2-2020", "change": "removed", "previous_version": "1", "version": ""},
         {"report_id": "a2-2021", "change": "added", "previous_version": "", "version": "1"},
     ]
     assert first.folder.is_dir() and first.zip.is_file()  # earlier releases stay
@@ -223,7 +223,7 @@ def test_the_command_exports_the_data_directorys_database_with_progress(database
     )
     assert proc.returncode == 0, proc.stderr
     assert "export: cells 4/4 rows" in proc.stderr
-    assert "changes (first release in this folder): 2 added, 0 changed, 0 gone" in proc.stdout
+    assert "changes (first release in this folder): 2 added, 0 changed, 0 gone, 0 removed" in proc.stdout
     missing = subprocess.run(
         [NIANBAO, "export", "--data-dir", str(tmp_path / "none"), "--to", str(tmp_path / "out")],
         capture_output=True,
@@ -256,3 +256,64 @@ def test_frictionless_validates_the_package_and_catches_a_broken_reference(datab
     assert errors == [
         ("foreign-key", 'for "report_id": values "a9-2020" not found in the lookup table "reports" as "id"')
     ]
+
+
+# --- a release of the replica, crawled and built, then crawled again as its edition 2 ---------------------------
+
+
+def nianbao(*args: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run([NIANBAO, *args], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"{args} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def replica_releases(tmp_path_factory, replica_server) -> tuple[Path, Path, Path]:
+    """The data directory after two crawls (edition 1, then edition 2 in a full sweep) and the release exported
+    after each build (the replica without LibreOffice: its PDF and DOC attachments are not there)."""
+    data, out = tmp_path_factory.mktemp("data"), tmp_path_factory.mktemp("releases")
+    replica = ("--proxy", replica_server.proxy_url, "--replica-ca", str(replica_server.ca_cert_path), "--delay", "0")
+    try:
+        for edition, options in ((1, ()), (2, ("--full",))):
+            replica_server.set_edition(edition)
+            nianbao("crawl", "--data-dir", str(data), *replica, "--log-level", "ERROR", *options)
+            nianbao("build", "--data-dir", str(data))
+            nianbao("export", "--data-dir", str(data), "--to", str(out))
+    finally:
+        replica_server.set_edition(1)  # the server is shared by the session
+    first, second = sorted((p for p in out.iterdir() if p.is_dir()), key=lambda p: p.name[-1])
+    return data, first, second
+
+
+@pytest.mark.slow
+def test_a_replica_release_validates_and_reads_back_as_the_database(replica_releases) -> None:
+    data, _, release = replica_releases
+    proc = frictionless_validate(release / "datapackage.json")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    with closing(sqlite3.connect(data / "reports.db")) as db:
+        for table in TABLES:
+            (rows,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608 - a literal name
+            assert pq.read_metadata(release / "parquet" / f"{table}.parquet").num_rows == rows, table
+            assert len(read_csv(release / "data" / f"{table}.csv")) == rows, table
+    cells = pq.read_table(release / "parquet" / "cells.parquet", filters=[("table_key", "=", "requests")]).to_pylist()
+    values = {(c["report_id"], c["row_key"], c["column_key"]): (c["value"], c["raw"]) for c in cells}
+    assert values[("57c2f7c4e24f5d12-2019", "received", "total")] == (0.0, "0")  # 安澜镇 2019: 0 stays 0
+    assert values[("8da022179740f2f1-2019", "unavailable_needs_creation", "other_org")] == (None, "")  # blank: null
+    reports = {r["id"]: r for r in read_csv(release / "data" / "reports.csv")}
+    assert reports["57c2f7c4e24f5d12-2019"]["agency"] == "重庆市巴南区安澜镇人民政府"
+
+
+@pytest.mark.slow
+def test_the_second_replica_release_lists_the_second_crawls_changes(replica_releases) -> None:
+    data, first, second = replica_releases
+    assert (first.name[-3:], second.name[-3:]) == ("-r1", "-r2")
+    assert len(read_csv(first / "release_changes.csv")) == len(read_csv(first / "data" / "reports.csv"))  # all added
+    with closing(sqlite3.connect(data / "reports.db")) as db:
+        last_run = db.execute("SELECT max(run_id) FROM changes").fetchone()[0]
+        crawl_changes = db.execute(
+            "SELECT report_id, change, version FROM changes WHERE run_id = ? ORDER BY report_id", (last_run,)
+        ).fetchall()
+    as_released = {"new": "added", "changed": "changed", "gone": "gone"}
+    listed = [(c["report_id"], c["change"], int(c["version"])) for c in read_csv(second / "release_changes.csv")]
+    assert listed == [(report_id, as_released[change], version) for report_id, change, version in crawl_changes]
+    assert sorted(change for _, change, _ in listed) == ["added", "added", "changed", "changed", "gone"]
