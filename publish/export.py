@@ -58,7 +58,7 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
 
 def _versions(release: Path) -> dict[str, int]:
     """report id -> newest version, from a release's reports.csv (streamed)."""
-    return {row["id"]: int(row["version"] or 0) for row in _rows(release / "data" / "reports.csv")}
+    return {row["id"]: int(row.get("version") or 1) for row in _rows(release / "data" / "reports.csv")}
 
 
 def _gone_since(previous: Path, release: Path) -> set[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-BATCH_ROWS = 50_000  # rows per fetch and per Parquet row group: bounded memory whatever the table's size
+BATCH_ROWS = 10_000  # rows per fetch and per Parquet row group: bounded memory whatever the table's size
 CSV_ENCODING = "utf-8-sig"  # UTF-8 with a BOM: Excel on Chinese Windows reads it as UTF-8, not GBK
 
 # Superseded versions are marked in the release, not only implied by superseded_by.
