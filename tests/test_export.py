@@ -65,14 +65,14 @@ def make_database(path: Path) -> Path:
             "('a1-2019', 1, 'd1', 2), ('a1-2019', 2, 'd2', NULL), ('a2-2020', 1, 'd3', NULL)"
         )
         cells = [
-            ("a1-2019", "requests", "received", "total", "收到申请数", "总计", 12, "12"),
-            ("a1-2019", "appeals", "review", "total", "行政复议", "总计", 0, "0"),
-            ("a1-2019", "active", "charges", "amount", "行政事业性收费", "本年收费金额", None, "/"),
-            ("a2-2020", "requests", "received", "total", "收到申请数", "总计", 3.5, "3.5"),
+            ("a1-2019", "requests", "received", "total", "收到申请数", "总计", 12, "12", 30),
+            ("a1-2019", "appeals", "review", "total", "行政复议", "总计", 0, "0", 80),
+            ("a1-2019", "active", "charges", "amount", "行政事业性收费", "本年收费金额", None, "/", 10),
+            ("a2-2020", "requests", "received", "total", "收到申请数", "总计", 3.5, "3.5", 30),
         ]
         db.executemany(
-            "INSERT INTO cells (report_id, table_key, row_key, column_key, row_label, column_label, value, raw) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO cells (report_id, table_key, row_key, column_key, row_label, column_label, value, raw, position) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             cells,
         )
         db.commit()
