@@ -3,7 +3,8 @@
 DIR/nianbao-YYYY-MM-DD-rN/ holds a Frictionless data package (datapackage.json, data/TABLE.csv in UTF-8 with a BOM),
 parquet/TABLE.parquet, release_changes.csv (reports added, changed, gone or removed since the previous release in
 DIR) and SHA256SUMS; DIR/nianbao-YYYY-MM-DD-rN.zip holds the folder, with its checksum beside it (.zip.sha256).
-N counts the releases in DIR. A release is written aside and renamed into place: DIR never shows half of one."""
+N counts the releases in DIR; DIR/releases.json lists them, newest first. A release is written aside and renamed
+into place: DIR never shows half of one."""
 
 from __future__ import annotations
 
@@ -160,4 +161,20 @@ def export(database: Path, to: Path, progress: Callable[[str], None], now: datet
     work.rename(release.folder)
     partial_zip.rename(release.zip)
     (to / f"{name}.zip.sha256").write_text(f"{_sha256(release.zip)}  {release.zip.name}\n", encoding="utf-8")
+    _write_index(to)
     return release
+
+
+def _write_index(to: Path) -> None:
+    """DIR/releases.json: every release, newest first, with its ZIP and checksum (what a downloads page lists)."""
+    index = []
+    for folder in reversed(releases(to)):
+        zipped = to / f"{folder.name}.zip"
+        if zipped.is_file():
+            checksum = (to / f"{folder.name}.zip.sha256").read_text(encoding="utf-8").split()[0]
+            date = RELEASE_NAME.match(folder.name).group(1)  # type: ignore[union-attr]
+            index.append({"name": folder.name, "date": date, "zip": zipped.name, "bytes": zipped.stat().st_size,
+                          "sha256": checksum, "datapackage": f"{folder.name}/datapackage.json"})  # fmt: skip
+    partial = to / ".partial-releases.json"
+    partial.write_text(json.dumps(index, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    partial.rename(to / "releases.json")

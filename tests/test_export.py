@@ -197,6 +197,12 @@ def test_a_second_release_lists_reports_added_changed_and_removed(database: Path
         {"report_id": "a2-2021", "change": "added", "previous_version": "", "version": "1"},
     ]
     assert first.folder.is_dir() and first.zip.is_file()  # earlier releases stay
+    listed = json.loads((out / "releases.json").read_text(encoding="utf-8"))
+    assert [(r["name"], r["date"], r["zip"]) for r in listed] == [
+        ("nianbao-2026-12-10-r2", "2026-12-10", "nianbao-2026-12-10-r2.zip"),
+        ("nianbao-2026-12-03-r1", "2026-12-03", "nianbao-2026-12-03-r1.zip"),
+    ]
+    assert listed[1]["sha256"] == hashlib.sha256(first.zip.read_bytes()).hexdigest()
 
 
 def test_an_interrupted_export_leaves_no_release_and_is_cleaned_up(database: Path, tmp_path: Path) -> None:
@@ -208,6 +214,7 @@ def test_an_interrupted_export_leaves_no_release_and_is_cleaned_up(database: Pat
         "nianbao-2026-12-03-r1",
         "nianbao-2026-12-03-r1.zip",
         "nianbao-2026-12-03-r1.zip.sha256",
+        "releases.json",
     ]
 
 
