@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from publish.export_package import CHANGE_KINDS, CHANGES_RESOURCE, descriptor
-from publish.export_tables import CSV_ENCODING, count, open_read_only, tables, write_table
+from publish.export_tables import CSV_ENCODING, count, holding_keys, open_read_only, tables, write_table
 
 RELEASE_NAME = re.compile(r"^nianbao-(\d{4}-\d{2}-\d{2})-r(\d+)$")
 CHECKSUMS = "SHA256SUMS"
@@ -139,7 +139,7 @@ def export(database: Path, to: Path, progress: Callable[[str], None], now: datet
     release = Release(to / name, to / f"{name}.zip", previous=previous.name if previous else None)
     conn = open_read_only(database)
     try:
-        exported = tables(conn)
+        exported = [holding_keys(conn, table, progress) for table in tables(conn)]
         for table in exported:
             total = count(conn, table)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -88,6 +88,22 @@ def _table(conn: sqlite3.Connection, name: str) -> Table:
         cols.append(src)
         refs.append(ref)
     return Table(name, columns, primary_key, list(groups.values()))
+
+
+def holding_keys(conn: sqlite3.Connection, table: Table, progress: Callable[[str], None]) -> Table:
+    """The table with only the foreign keys its rows satisfy: SQLite does not enforce them, and a reference the data
+    breaks (a report of a site crawled from --start-url has no sites row) would make the whole package invalid."""
+    kept = []
+    for cols, ref, refs in table.foreign_keys:
+        pairs = " AND ".join(f'p."{r}" = c."{c}"' for c, r in zip(cols, refs, strict=True))
+        present = " AND ".join(f'c."{c}" IS NOT NULL' for c in cols)
+        sql = f'SELECT count(*) FROM "{table.name}" c WHERE {present} AND NOT EXISTS (SELECT 1 FROM "{ref}" p WHERE {pairs})'  # noqa: S608, E501 - schema names
+        broken = conn.execute(sql).fetchone()[0]
+        if broken:
+            progress(f"export: {table.name}.{','.join(cols)} -> {ref} not declared: {broken} rows have no {ref} row")
+        else:
+            kept.append((cols, ref, refs))
+    return replace(table, foreign_keys=kept)
 
 
 def count(conn: sqlite3.Connection, table: Table) -> int:

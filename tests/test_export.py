@@ -43,8 +43,8 @@ TABLES = [
 
 
 def make_database(path: Path) -> Path:
-    """A small reports.db with the build's schema: 安澜镇 2019 in two versions, 漷县镇 2020 in one; a blank cell
-    (null) beside a 0."""
+    """A small reports.db with the build's schema: 安澜镇 2019 in two versions, 漷县镇 2020 in one, from a site not
+    in the registry (as a --start-url crawl makes); a blank cell (null) beside a 0."""
     with closing(sqlite3.connect(path)) as db:
         db.executescript((ROOT / "publish" / "schema.sql").read_text(encoding="utf-8"))
         db.execute("INSERT INTO sites (host, name, admin_code) VALUES ('www.anlan.gov.cn', '安澜镇人民政府', '1')")
@@ -57,8 +57,8 @@ def make_database(path: Path) -> Path:
             "VALUES ('a1-2019', 'a1', '安澜镇', 2019, '安澜镇2019年政府信息公开工作年度报告', 'd2', 2, 2, '行政复议\n0 件')"
         )
         db.execute(
-            "INSERT INTO reports (id, agency_id, agency, year, title, document_sha256, version, versions_count) "
-            "VALUES ('a2-2020', 'a2', '漷县镇', 2020, '漷县镇2020年政府信息公开工作年度报告', 'd3', 1, 1)"
+            "INSERT INTO reports (id, agency_id, agency, year, title, document_sha256, version, versions_count, site) "
+            "VALUES ('a2-2020', 'a2', '漷县镇', 2020, '漷县镇2020年政府信息公开工作年度报告', 'd3', 1, 1, 'www.x.gov.cn')"
         )
         db.execute(
             "INSERT INTO report_versions (report_id, version, document_sha256, superseded_by) VALUES "
@@ -108,6 +108,11 @@ def test_a_release_holds_every_table_as_csv_and_parquet_with_its_schema(database
     types = {f["name"]: f["type"] for f in cells["schema"]["fields"]}
     assert (types["value"], types["raw"], types["report_id"]) == ("number", "string", "string")
     assert {f["name"]: f["type"] for f in resources["reports"]["schema"]["fields"]}["year"] == "integer"
+    # reports.site -> sites is not declared: a report's site is not in the sites table
+    assert [k["reference"]["resource"] for k in resources["reports"]["schema"]["foreignKeys"]] == [
+        "documents",
+        "agencies",
+    ]
 
 
 def test_csv_starts_with_a_bom_and_keeps_chinese_blank_and_zero(database: Path, tmp_path: Path) -> None:
@@ -230,6 +235,7 @@ def test_the_command_exports_the_data_directorys_database_with_progress(database
     )
     assert proc.returncode == 0, proc.stderr
     assert "export: cells 4/4 rows" in proc.stderr
+    assert "export: reports.site -> sites not declared: 1 rows have no sites row" in proc.stderr
     assert "changes (first release in this folder): 2 added, 0 changed, 0 gone, 0 removed" in proc.stdout
     missing = subprocess.run(
         [NIANBAO, "export", "--data-dir", str(tmp_path / "none"), "--to", str(tmp_path / "out")],
