@@ -10,7 +10,7 @@ from pathlib import Path
 
 from common.datadir import DEFAULT, ENVIRONMENT_VARIABLE
 from common.lock import DataDirLocked
-from nianbao import cmd_archive, cmd_ops
+from nianbao import cmd_archive, cmd_export, cmd_ops
 from nianbao.command import WAIT_HELP, command_line, crawl_and_report, data_dir_of, say, writing
 from nianbao.status import newest_run_warning
 from parsers.pool import Limits
@@ -333,6 +333,7 @@ def parser() -> argparse.ArgumentParser:
     replica.set_defaults(func=cmd_replica)
     cmd_ops.register(sub, common)
     cmd_archive.register(sub, common)
+    cmd_export.register(sub, common)
     return p
 
 

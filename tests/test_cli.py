@@ -25,6 +25,7 @@ def test_the_subcommands_are_the_documented_ones():
         "build",
         "crawl",
         "demo",
+        "export",
         "parse",
         "replica",
         "schedule",
