@@ -138,3 +138,25 @@ def test_the_archived_copy_link_returns_the_documents_bytes(site, page):
     body = page.request.get(site + href if href.startswith("/") else href).body()
     digest = href.rstrip("/").rsplit("/", 1)[-1]
     assert hashlib.sha256(body).hexdigest() == digest
+
+
+def test_an_agency_page_shows_its_years(site, page):
+    sql = "select agency_id from reports where agency = '重庆市巴南区安澜镇人民政府' and year = 2019"
+    url = site + "/reports.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "arrayfirst"})
+    agency_id = json.loads(urllib.request.urlopen(url).read())[0]
+    page.goto(f"{site}/reports/agencies/{agency_id}")
+    page.screenshot(path=ARTIFACTS / "agency-anlan.png", full_page=True)
+    body = page.inner_text("body")
+    assert "安澜镇" in body and "2019" in body and "2020" in body
+    assert page.locator("a[href*='/reports/reports/']").count() >= 2  # its reports, linked
+
+
+def test_a_search_for_fuyi_finds_reports(site, page):
+    page.goto(site + "/")
+    page.fill("input[name=q]", "复议")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.screenshot(path=ARTIFACTS / "search-fuyi.png", full_page=True)
+    links = page.locator("a[href*='/reports/reports/']")
+    assert links.count() > 10
+    assert "复议" in page.inner_text("body")
