@@ -61,7 +61,7 @@ def big_database(folder: Path, reports: int) -> Path:
     db.close()
     copies = math.ceil(reports / have)
     print(f"making {copies} copies of {have} reports ({copies * have:,} reports) in {target} …", file=sys.stderr)
-    writer = DatabaseWriter(target, target.with_name(".reports.db.tmp"))
+    writer = DatabaseWriter(target, target.with_name(".reports.db.tmp"), target.with_name("reports.refused.db"))
     conn = writer.conn
     conn.execute("COMMIT")  # ATTACH cannot run inside the writer's transaction
     conn.execute("ATTACH DATABASE ? AS source", (str(source),))
