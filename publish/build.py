@@ -27,6 +27,7 @@ from archive.stats import REPORT_KINDS, site_runs
 from common.datadir import DataDir
 from common.outcomes import Outcome, OutcomeCounts
 from common.registry import Site
+from common.template import check_specs
 from parsers.pool import Limits, default_jobs
 from parsers.version import parser_version
 from publish.agencies import name_agencies
@@ -184,6 +185,7 @@ def build(
 
         progress(f"writing {len(reports)} reports to the database")
         writer.insert("sites", _site_rows(sites))
+        writer.insert("check_rules", (vars(c) | {"check_key": c.key} for c in check_specs().values()))
         writer.insert("fetches", index.fetches())  # streamed again from the index
         writer.insert("documents", (documents[k] for k in sorted(documents)))
         writer.insert("agencies", (agencies[k] for k in sorted(agencies)))

@@ -146,6 +146,14 @@ CREATE TABLE extra_rows (
     PRIMARY KEY (report_id, table_key, position)
 );
 
+-- The spec's checks (common/template.json): what each check_key tests, as a formula.
+CREATE TABLE check_rules (
+    check_key   TEXT PRIMARY KEY,
+    scope       TEXT NOT NULL,
+    severity    TEXT NOT NULL,
+    rule        TEXT NOT NULL
+);
+
 CREATE TABLE checks (
     report_id   TEXT NOT NULL REFERENCES reports (id),
     check_key   TEXT NOT NULL,
@@ -245,3 +253,15 @@ SELECT r.id AS report_id, r.province, r.city, r.county, r.agency_id, a.name AS a
        r.checks_failed, r.detail_url
 FROM reports r LEFT JOIN agencies a ON a.id = r.agency_id LEFT JOIN cells c ON c.report_id = r.id
 GROUP BY r.id;
+
+-- Each failing part of a check, with its formula and the numbers that decided it (checks.details, one row a part).
+CREATE VIEW failing_check_parts AS
+SELECT c.report_id, r.agency, r.year, c.check_key, k.severity, k.rule AS formula,
+       json_extract(part.value, '$.where') AS place,
+       json_extract(part.value, '$.left') AS left_side, json_extract(part.value, '$.right') AS right_side,
+       json_extract(part.value, '$.inputs') AS numbers
+FROM checks c
+JOIN reports r ON r.id = c.report_id
+JOIN check_rules k ON k.check_key = c.check_key,
+     json_each(c.details) part
+WHERE c.status = 'fail' AND json_extract(part.value, '$.status') = 'fail';

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEED_NAMES, gold
 
+from common.template import check_specs
 from publish.serve import datasette_command
 from replica.catalog import catalog
 
@@ -130,6 +131,14 @@ def test_only_the_deliberately_broken_reports_fail_checks(crawled):
         ("北京市通州区发展和改革委员会", 2023, "appeals_totals"),
         ("重庆市合川区教育委员会", 2022, "requests_balance"),
     ]
+    # The view of failing parts: one row per failing place, with the spec's formula and the deciding numbers.
+    parts = query(crawled, "select agency, check_key, place, left_side, right_side, formula from failing_check_parts")
+    assert [p[:5] for p in sorted(parts)] == [
+        ("北京市通州区发展和改革委员会", "appeals_totals", "review", 2, 0),
+        ("重庆市合川区教育委员会", "requests_balance", "natural_person", 14, 15),
+        ("重庆市合川区教育委员会", "requests_balance", "total", 23, 24),
+    ]
+    assert {p[5] for p in parts} == {check_specs()["appeals_totals"].rule, check_specs()["requests_balance"].rule}
 
 
 def test_edge_cases_are_archived_as_what_they_are(crawled):

@@ -35,6 +35,7 @@ TABLES = [
     "cell_changes",
     "cells",
     "extra_rows",
+    "check_rules",
     "checks",
     "fetches",
     "crawl_runs",
