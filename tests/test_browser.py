@@ -8,18 +8,13 @@ import hashlib
 import io
 import json
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, gold
-
-from publish.serve import datasette_command
 
 pytestmark = pytest.mark.slow
 
@@ -28,34 +23,9 @@ CHROMIUM = shutil.which("chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, replica_server):
-    """A replica crawl (no LibreOffice), built and served by Datasette; yields its base URL."""
-    data = tmp_path_factory.mktemp("site")
-    replica = ("--proxy", replica_server.proxy_url, "--replica-ca", str(replica_server.ca_cert_path))
-    for command in (["crawl", *replica, "--delay", "0"], ["build"]):
-        proc = subprocess.run([NIANBAO, *command, "--data-dir", str(data)], capture_output=True, text=True)
-        assert proc.returncode in (0, 2), proc.stderr  # 2: sites whose PDF/DOC reports need LibreOffice
-    port = _free_port()
-    server = subprocess.Popen(datasette_command(data / "reports.db", port=port), stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def base(site) -> str:
+    return site[0]
 
 
 @pytest.fixture(scope="module")
@@ -79,33 +49,33 @@ def page(browser):
     context.close()
 
 
-def test_the_home_page_names_the_dataset(site, page):
-    page.goto(site + "/")
+def test_the_home_page_names_the_dataset(base, page):
+    page.goto(base + "/")
     page.screenshot(path=ARTIFACTS / "home.png", full_page=True)
     assert "政府信息公开工作年度报告" in page.title() + page.inner_text("body")
 
 
-def test_the_reports_table_lists_the_reports_with_facets(site, page):
-    page.goto(site + "/reports/reports")
+def test_the_reports_table_lists_the_reports_with_facets(base, page):
+    page.goto(base + "/reports/reports")
     page.screenshot(path=ARTIFACTS / "reports.png")
     assert "年度报告" in page.inner_text("body")
     assert page.locator(".facet-info").count() >= 3
 
 
-def test_a_csv_download_holds_every_report(site, page):
-    page.goto(site + "/reports/reports")
+def test_a_csv_download_holds_every_report(base, page):
+    page.goto(base + "/reports/reports")
     with page.expect_download() as download:
         page.evaluate("url => { const a = document.createElement('a'); a.href = url; a.download = ''; "
                       "document.body.appendChild(a); a.click(); }",
                       "/reports/reports.csv?_stream=on&_size=max")  # fmt: skip
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
-    count = urllib.request.urlopen(site + "/reports.json?sql=select+count(*)+from+reports&_shape=arrayfirst").read()
+    count = urllib.request.urlopen(base + "/reports.json?sql=select+count(*)+from+reports&_shape=arrayfirst").read()
     assert len(rows) == json.loads(count)[0] > 30  # all of them, not the first page
     assert {r["year"] for r in rows} >= {"2019", "2020"}
 
 
-def test_the_charts_render(site, page):
-    page.goto(site + "/-/dashboards/nianbao")
+def test_the_charts_render(base, page):
+    page.goto(base + "/-/dashboards/nianbao")
     # Each chart is drawn by Vega into a <canvas> or <svg> inside its card once its query has answered.
     page.wait_for_function(
         "document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 5", timeout=30000
@@ -115,14 +85,14 @@ def test_the_charts_render(site, page):
     assert page.locator(".vega-embed").count() == 5
 
 
-def _report_id(site: str, agency: str, year: int) -> str:
+def _report_id(base: str, agency: str, year: int) -> str:
     sql = f"select id from reports where agency = '{agency}' and year = {year}"
-    url = site + "/reports.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "arrayfirst"})
+    url = base + "/reports.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "arrayfirst"})
     return json.loads(urllib.request.urlopen(url).read())[0]
 
 
-def test_the_seed_report_page_shows_table_three_in_place(site, page):
-    page.goto(f"{site}/reports/reports/{_report_id(site, '重庆市巴南区安澜镇人民政府', 2019)}")
+def test_the_seed_report_page_shows_table_three_in_place(base, page):
+    page.goto(f"{base}/reports/reports/{_report_id(base, '重庆市巴南区安澜镇人民政府', 2019)}")
     page.screenshot(path=ARTIFACTS / "report-anlan-2019.png", full_page=True)
     row = page.locator("section#requests table.printed tr", has_text="一、本年新收政府信息公开申请数量")
     expected = gold("000_90d8d6df986a6c21")["cells"]  # 重庆市巴南区安澜镇人民政府 2019
@@ -131,28 +101,28 @@ def test_the_seed_report_page_shows_table_three_in_place(site, page):
     assert len(received) == 7
 
 
-def test_the_archived_copy_link_returns_the_documents_bytes(site, page):
-    page.goto(f"{site}/reports/reports/{_report_id(site, '重庆市巴南区安澜镇人民政府', 2019)}")
+def test_the_archived_copy_link_returns_the_documents_bytes(base, page):
+    page.goto(f"{base}/reports/reports/{_report_id(base, '重庆市巴南区安澜镇人民政府', 2019)}")
     link = page.locator("a.archived", has_text="归档副本")
     href = link.first.get_attribute("href")
-    body = page.request.get(site + href if href.startswith("/") else href).body()
+    body = page.request.get(base + href if href.startswith("/") else href).body()
     digest = href.rstrip("/").rsplit("/", 1)[-1]
     assert hashlib.sha256(body).hexdigest() == digest
 
 
-def test_an_agency_page_shows_its_years(site, page):
+def test_an_agency_page_shows_its_years(base, page):
     sql = "select agency_id from reports where agency = '重庆市巴南区安澜镇人民政府' and year = 2019"
-    url = site + "/reports.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "arrayfirst"})
+    url = base + "/reports.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "arrayfirst"})
     agency_id = json.loads(urllib.request.urlopen(url).read())[0]
-    page.goto(f"{site}/reports/agencies/{agency_id}")
+    page.goto(f"{base}/reports/agencies/{agency_id}")
     page.screenshot(path=ARTIFACTS / "agency-anlan.png", full_page=True)
     body = page.inner_text("body")
     assert "安澜镇" in body and "2019" in body and "2020" in body
     assert page.locator("a[href*='/reports/reports/']").count() >= 2  # its reports, linked
 
 
-def test_a_search_for_fuyi_finds_reports(site, page):
-    page.goto(site + "/")
+def test_a_search_for_fuyi_finds_reports(base, page):
+    page.goto(base + "/")
     page.fill("input[name=q]", "复议")
     page.keyboard.press("Enter")
     page.wait_for_load_state()

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import sqlite3
-import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from contextlib import closing
@@ -18,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from publish.search import match_query, segment, write_index
-from publish.serve import datasette_command
 
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 WORDS = ("复议", "收费", "不予公开", "依申请", "行政诉讼", "主动公开", "安澜镇", "公开复议", "2019年")
@@ -78,38 +74,6 @@ def test_the_index_finds_exactly_the_rows_holding_the_substring(query, rowids):
 
 
 # --- the site ------------------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, replica_server):
-    """A replica crawl (no LibreOffice: PDF/DOC attachments answer 404), built, served by Datasette: (base URL, db)."""
-    data = tmp_path_factory.mktemp("find")
-    replica_server.reset()
-    replica = ("--proxy", replica_server.proxy_url, "--replica-ca", str(replica_server.ca_cert_path))
-    for args in (("crawl", *replica, "--delay", "0", "--log-level", "ERROR"), ("build",)):
-        proc = subprocess.run([NIANBAO, *args, "--data-dir", str(data)], capture_output=True, text=True, timeout=600)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-    db = data / "reports.db"
-    port = _free_port()
-    server = subprocess.Popen(datasette_command(db, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base, db
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _get(url: str) -> str:

@@ -4,11 +4,8 @@ site's plugins and templates from a database built from a crawl of the replica."
 from __future__ import annotations
 
 import hashlib
-import socket
 import sqlite3
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,7 +18,6 @@ from conftest import gold
 
 from common.template import templates
 from publish.report_layout import printed_paths, spans
-from publish.serve import datasette_command
 
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 served = pytest.mark.slow  # crawls the replica
@@ -49,42 +45,6 @@ def test_a_slash_inside_a_label_is_not_a_group():
 
 
 # --- served -------------------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, replica_server):
-    """A crawl of the replica (no LibreOffice: HTML and DOCX reports), built, served by Datasette."""
-    data = tmp_path_factory.mktemp("site-data")
-    replica_server.reset()
-    replica = ("--proxy", replica_server.proxy_url, "--replica-ca", str(replica_server.ca_cert_path))
-    for command in (
-        [NIANBAO, "crawl", "--data-dir", str(data), *replica, "--delay", "0", "--log-level", "ERROR"],
-        [NIANBAO, "build", "--data-dir", str(data)],
-    ):
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr
-    port = _free_port()
-    server = subprocess.Popen(
-        datasette_command(data / "reports.db", port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield base, data / "reports.db"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def _one(db: Path, sql: str, *params) -> tuple:
