@@ -12,6 +12,7 @@ Datasette runs as a child of `nianbao serve`, which
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -103,6 +104,12 @@ def _remove_stale(servers: Path) -> None:
             continue
 
 
+def _die_with_parent() -> None:
+    """In the Datasette child: Linux ends it when the server dies, even by SIGKILL, so it is never left behind."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _stop(child: subprocess.Popen[bytes]) -> None:
     if child.poll() is None:
         child.terminate()
@@ -125,7 +132,7 @@ def serve(data_dir: DataDir, host: str = "127.0.0.1", port: int = 8001, public: 
     try:
         while True:
             serving = _link(db, served)
-            child = subprocess.Popen(datasette_command(served, host, port, public))
+            child = subprocess.Popen(datasette_command(served, host, port, public), preexec_fn=_die_with_parent)
             changed = False
             while not (stop.asked or changed) and child.poll() is None:
                 time.sleep(CHECK_SECONDS)

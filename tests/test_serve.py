@@ -124,9 +124,7 @@ def serving(tmp_path):
 
     yield start
     for server in servers:
-        if server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait()
+        server.stop()  # SIGTERM: Datasette stops with it
 
 
 def test_sigterm_stops_datasette_too(tmp_path, serving):
@@ -140,6 +138,20 @@ def test_sigterm_stops_datasette_too(tmp_path, serving):
     assert not alive(datasette)
     assert not port_open(server.port)
     assert not (tmp_path / ".serving" / str(server.proc.pid)).exists()  # its link to the database is removed
+
+
+def test_a_killed_server_takes_datasette_with_it(tmp_path, serving):
+    data = DataDir(tmp_path)
+    small_database(data.database, ["安澜镇2019年政府信息公开工作年度报告"])
+    server = serving(data)
+    datasette = server.datasette()
+    server.proc.kill()  # SIGKILL: no chance to stop its child itself
+    server.proc.wait(timeout=30)
+    for _ in range(100):  # the kernel sends the child SIGTERM (PR_SET_PDEATHSIG); it takes a moment to exit
+        if not alive(datasette):
+            break
+        time.sleep(0.1)
+    assert not alive(datasette)
 
 
 def test_a_rebuilt_database_is_served_after_a_restart_never_mixed_with_the_old_one(tmp_path, serving):
