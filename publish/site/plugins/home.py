@@ -19,12 +19,17 @@ FIGURES = {
     "years": "select min(year) || '–' || max(year) from reports",
     "last_crawl": "select max(finished_at) from crawl_runs",
 }
+_FIGURES_OF: dict[tuple[Any, Any], dict[str, Any]] = {}  # (database file, its time) -> figures
 
 
 async def _home(datasette: Any, request: Any) -> dict[str, Any]:
     db = datasette.get_database(DATABASE)
-    figures = {name: (await db.execute(sql)).first()[0] for name, sql in FIGURES.items()}
     built = datetime.fromtimestamp(Path(db.path).stat().st_mtime, UTC) if db.path else None
+    # The database is served immutable (a new build restarts the server): its figures are counted once.
+    key = (db.path, built)
+    if key not in _FIGURES_OF:
+        _FIGURES_OF[key] = {name: (await db.execute(sql)).first()[0] for name, sql in FIGURES.items()}
+    figures = _FIGURES_OF[key]
     queries = await datasette.get_canned_queries(DATABASE, request.actor)
     return {
         **figures,
