@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 from datasette.utils import tilde_encode
 
 from common.datadir import DataDir
-from publish.serve import datasette_command
+from publish.serve import datasette_running
 from publish.write import DatabaseWriter
 
 TARGET_P95_MS = 200
@@ -134,18 +133,7 @@ def main() -> int:
     folder = DataDir.resolve().root / "bench-serve"
     folder.mkdir(parents=True, exist_ok=True)
     db = big_database(folder, args.reports)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(datasette_command(db, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.1)
+    with datasette_running(db) as base:
         with sqlite3.connect(db) as conn:
             (count,) = conn.execute("select count(*) from reports").fetchone()
         conn.close()
@@ -162,9 +150,6 @@ def main() -> int:
                 f"  {name:<30} {statistics.median(one):>10.0f} ms {p95s[0]:>4.0f} ms"
                 f" {statistics.median(eight):>11.0f} ms {p95s[1]:>4.0f} ms  {'met' if ok else 'NOT MET'}"
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     return 0 if met else 1
 
 

@@ -15,9 +15,13 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from common.datadir import DataDir
@@ -74,6 +78,29 @@ class _Stop:
 
     def _ask(self, *_: object) -> None:
         self.asked = True
+
+
+@contextmanager
+def datasette_running(db: Path, public: bool = False) -> Iterator[str]:
+    """Datasette on `db` (as `nianbao serve` runs it, without the supervisor) on a free port of 127.0.0.1, for tests
+    and benchmarks: yields its base URL once it answers; stopped on exit."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = datasette_command(db, port=port, public=public)
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)  # noqa: S310 - our own server
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def _inode(path: Path) -> tuple[int, int] | None:

@@ -49,13 +49,10 @@ def replica_full_server(tmp_path_factory):
 def site(tmp_path_factory, replica_server):
     """A replica crawl (no LibreOffice: PDF/DOC attachments answer 404), built and served by Datasette with the site
     around it: (base URL, database). Shared by the tests of the site."""
-    import socket
     import subprocess
     import sys
-    import time
-    import urllib.request
 
-    from publish.serve import datasette_command
+    from publish.serve import datasette_running
 
     nianbao = str(Path(sys.executable).with_name("nianbao"))
     data = tmp_path_factory.mktemp("site")
@@ -65,19 +62,5 @@ def site(tmp_path_factory, replica_server):
         proc = subprocess.run([nianbao, *args, "--data-dir", str(data)], capture_output=True, text=True, timeout=600)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     db = data / "reports.db"
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(datasette_command(db, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with datasette_running(db) as base:
         yield base, db
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,7 +18,7 @@ import pytest
 from conftest import ROOT, SEED_NAMES, gold
 
 from common.template import check_specs
-from publish.serve import datasette_command
+from publish.serve import datasette_running
 from replica.catalog import catalog
 
 pytestmark = pytest.mark.slow
@@ -277,25 +275,8 @@ def test_build_again_parses_nothing_and_any_number_of_workers_gives_the_same_dat
         assert _dump(cold) == first
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_datasette_serves_a_known_cell(crawled):
-    port = _free_port()
-    server = subprocess.Popen(
-        datasette_command(crawled / "reports.db", port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with datasette_running(crawled / "reports.db") as base:
         # 重庆市渝北区人民政府王家街道办事处 2019: 其他对外管理服务事项 处理决定数量 = 11924
         sql = """select c.value, c.raw from cells c join reports r on r.id = c.report_id
                  where r.agency = '重庆市渝北区人民政府王家街道办事处' and r.year = 2019
@@ -307,9 +288,6 @@ def test_datasette_serves_a_known_cell(crawled):
         bad = f"{base}/reports.json?" + urllib.parse.urlencode({"sql": "delete from cells", "_shape": "array"})
         with pytest.raises(urllib.error.HTTPError):
             urllib.request.urlopen(bad, timeout=10)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_scrapy_crawl_works_from_the_repository_root(tmp_path, replica_full_server):
