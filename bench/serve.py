@@ -29,7 +29,7 @@ from publish.write import DatabaseWriter
 
 TARGET_P95_MS = 200
 ROUNDS = 40  # requests per page and client count
-SHARED = ("documents", "fetches", "crawl_runs", "sites")  # copied once: they describe the crawl, not the reports
+SHARED = ("documents", "fetches", "crawl_runs", "sites", "check_rules")  # copied once: the crawl and the spec
 RENAMED = {"id", "report_id", "agency_id"}  # columns that get the copy's suffix
 
 
@@ -56,20 +56,24 @@ def big_database(folder: Path, reports: int) -> Path:
     source = source_database(folder)
     with sqlite3.connect(source) as db:
         (have,) = db.execute("select count(*) from reports").fetchone()
-        tables = [t for (t,) in db.execute("select name from sqlite_master where type = 'table'")]
     db.close()
     copies = math.ceil(reports / have)
     print(f"making {copies} copies of {have} reports ({copies * have:,} reports) in {target} …", file=sys.stderr)
-    writer = DatabaseWriter(target, target.with_name(".reports.db.tmp"), target.with_name("reports.refused.db"))
+    writer = DatabaseWriter(
+        target,
+        target.with_name(".reports.db.tmp"),
+        target.with_name("reports.refused.db"),
+        target.with_name("reports.inspect.json"),
+    )
     conn = writer.conn
+    # The tables the build loads (what comes after the load, e.g. dataset_summary, finish() makes).
+    tables = [t for (t,) in conn.execute("select name from sqlite_master where type = 'table'")]
     conn.execute("COMMIT")  # ATTACH cannot run inside the writer's transaction
     conn.execute("ATTACH DATABASE ? AS source", (str(source),))
     conn.execute("CREATE TEMP TABLE copies (n INTEGER PRIMARY KEY)")
     conn.executemany("INSERT INTO copies VALUES (?)", [(n,) for n in range(copies)])
     conn.execute("BEGIN")
     for table in tables:
-        if table.startswith("reports_fts") or table.startswith("sqlite_"):
-            continue
         columns = [c[1] for c in conn.execute(f"PRAGMA source.table_info({table})")]
         if table in SHARED:
             selected, copied = ", ".join(columns), ""
@@ -133,7 +137,7 @@ def main() -> int:
     folder = DataDir.resolve().root / "bench-serve"
     folder.mkdir(parents=True, exist_ok=True)
     db = big_database(folder, args.reports)
-    with datasette_running(db) as base:
+    with datasette_running(db, inspect=db.with_name("reports.inspect.json")) as base:
         with sqlite3.connect(db) as conn:
             (count,) = conn.execute("select count(*) from reports").fetchone()
         conn.close()

@@ -73,6 +73,17 @@ class DataDir:
         return self.root / f".reports.db.{os.getpid()}.tmp"
 
     @property
+    def database_inspect(self) -> Path:
+        """Datasette's inspect data of reports.db (file hash, table counts), written by the build so that a server does
+        not hash and count a national database itself (publish/inspect.py)."""
+        return self.root / "reports.inspect.json"
+
+    @property
+    def releases(self) -> Path:
+        """`nianbao export`'s releases (unless --to says otherwise); `nianbao serve` serves them at /downloads/."""
+        return self.root / "releases"
+
+    @property
     def refused_database(self) -> Path:
         """Where the publish gate leaves a build it did not swap in (fewer reports, cells or coverage than before)."""
         return self.root / "reports.refused.db"

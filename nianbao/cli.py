@@ -116,6 +116,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 1
     from crawler.run import CrawlOptions, crawl, summarise
     from publish.build import build
+    from publish.export import export
     from publish.serve import serve
     from replica.server import ReplicaServer
 
@@ -137,9 +138,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if crawled.failure():
             say(f"nianbao demo: {crawled.failure()}")
             return 1
-        say("[3/4] building the database from the archive")
+        say("[3/4] building the database from the archive, and a release of it for the downloads")
         summary = build(data_dir, options.registry, progress=say)
         print("\n".join(summary.lines()))
+        print("\n".join(export(data_dir.database, data_dir.releases, progress=say).lines()))
     if args.no_serve:
         return crawled.exit_status()
     say(f"[4/4] serving Datasette on http://127.0.0.1:{args.port}/")

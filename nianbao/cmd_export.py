@@ -11,7 +11,8 @@ from nianbao.command import data_dir_of, say
 def cmd_export(args: argparse.Namespace) -> int:
     from publish.export import export
 
-    release = export(data_dir_of(args).database, Path(args.to), progress=say)
+    data_dir = data_dir_of(args)
+    release = export(data_dir.database, Path(args.to) if args.to else data_dir.releases, progress=say)
     print("\n".join(release.lines()))
     return 0
 
@@ -26,5 +27,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "Parquet file per table, the reports added, changed or gone since the previous release in DIR, and "
         "SHA256SUMS; beside it nianbao-YYYY-MM-DD-rN.zip of it all and its checksum.",
     )
-    export.add_argument("--to", required=True, metavar="DIR", help="the releases folder (created if missing)")
+    export.add_argument(
+        "--to",
+        metavar="DIR",
+        help="the releases folder (created if missing; default DATA_DIR/releases, which `nianbao serve` serves at "
+        "/downloads/)",
+    )
     export.set_defaults(func=cmd_export)

@@ -135,7 +135,9 @@ def build(
     summary = BuildSummary(sites=len(sites), database=str(data_dir.database))
     index = ProvenanceIndex(data_dir.index, readonly=True)
     cache = ParseCache(data_dir.parse_cache, parser_version())
-    writer = DatabaseWriter(data_dir.database, data_dir.staging_database(), data_dir.refused_database)
+    writer = DatabaseWriter(
+        data_dir.database, data_dir.staging_database(), data_dir.refused_database, data_dir.database_inspect
+    )
     try:
         # select: every report page and what it attaches (one pass over the index's fetches), and every capture of
         # each (for versions)

@@ -66,13 +66,16 @@ def open_read_only(database: Path) -> sqlite3.Connection:
 
 def tables(conn: sqlite3.Connection) -> list[Table]:
     """Every table of the database, in schema order; not SQLite's own, not search indexes (virtual tables and their
-    shadow tables: derived from the reports table, rebuilt by the build)."""
+    shadow tables: derived from the reports table, rebuilt by the build), not the home page's dataset_summary (counts
+    of the others)."""
     rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid").fetchall()
     virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")]
     names = [
         name
         for name, _ in rows
-        if not name.startswith("sqlite_") and name not in virtual and not any(name.startswith(v + "_") for v in virtual)
+        if not name.startswith("sqlite_")
+        and name not in (*virtual, "dataset_summary")
+        and not any(name.startswith(v + "_") for v in virtual)
     ]
     return [_table(conn, name) for name in names]
 

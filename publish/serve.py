@@ -13,6 +13,7 @@ Datasette runs as a child of `nianbao serve`, which
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import signal
 import socket
@@ -25,12 +26,21 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from common.datadir import DataDir
+from publish.inspect import matching_inspect
 
 METADATA = Path(__file__).with_name("metadata.yml")
 SITE = Path(__file__).with_name("site")  # the site around the data: plugins/, templates/, static/ (served at /static/)
+DOWNLOADS = "downloads"  # where the releases are served: /downloads/releases.json, /downloads/nianbao-….zip
 CHECK_SECONDS = 0.2  # how often the server looks whether a build replaced reports.db (one stat)
 
-SETTINGS = {"sql_time_limit_ms": "3000", "default_page_size": "50", "facet_time_limit_ms": "500"}
+# suggest_facets off: suggestions try every column of a table at each request (3 s of a 4 s reports page at
+# 200,000 reports); the column menu's "Facet by this" still works.
+SETTINGS = {
+    "sql_time_limit_ms": "3000",
+    "default_page_size": "50",
+    "facet_time_limit_ms": "500",
+    "suggest_facets": "off",
+}
 # --public: for a deployment on the internet. Arbitrary SQL stays, bounded in time and rows (and in value size, by
 # plugins/sqlite_limits.py, always); full tables come from `nianbao export`'s static files, not from unbounded CSV
 # streams or the .db download.
@@ -42,7 +52,16 @@ PUBLIC_SETTINGS = {
 }
 
 
-def datasette_command(db: Path, host: str = "127.0.0.1", port: int = 8001, public: bool = False) -> list[str]:
+def datasette_command(
+    db: Path,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    public: bool = False,
+    inspect: Path | None = None,
+    releases: Path | None = None,
+) -> list[str]:
+    """`inspect`: the database's inspect data (publish/inspect.py), checked to describe `db`; `releases`: the folder
+    of `nianbao export`'s releases, served as static files at /downloads/ (the home page lists them)."""
     # -i (immutable): opened read-only, so nothing served can change the data; it also enables the .db download.
     settings = SETTINGS | (PUBLIC_SETTINGS if public else {})
     return [
@@ -60,11 +79,13 @@ def datasette_command(db: Path, host: str = "127.0.0.1", port: int = 8001, publi
         str(SITE / "templates"),
         "--static",
         f"static:{SITE / 'static'}",
+        *(("--static", f"{DOWNLOADS}:{releases}") if releases and releases.is_dir() else ()),
         "--host",
         host,
         "--port",
         str(port),
         *(arg for name, value in settings.items() for arg in ("--setting", name, value)),
+        *(("--inspect-file", str(inspect)) if inspect else ()),
     ]
 
 
@@ -81,13 +102,16 @@ class _Stop:
 
 
 @contextmanager
-def datasette_running(db: Path, public: bool = False) -> Iterator[str]:
+def datasette_running(
+    db: Path, public: bool = False, inspect: Path | None = None, releases: Path | None = None
+) -> Iterator[str]:
     """Datasette on `db` (as `nianbao serve` runs it, without the supervisor) on a free port of 127.0.0.1, for tests
-    and benchmarks: yields its base URL once it answers; stopped on exit."""
+    and benchmarks: yields its base URL once it answers; stopped on exit. `inspect` is used if it describes `db`."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = datasette_command(db, port=port, public=public)
+    inspect = inspect if inspect and matching_inspect(db, inspect) else None
+    command = datasette_command(db, port=port, public=public, inspect=inspect, releases=releases)
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -118,6 +142,17 @@ def _link(db: Path, served: Path) -> tuple[int, int] | None:
     os.link(db, fresh)
     os.replace(fresh, served)
     return _inode(served)
+
+
+def _served_inspect(inspect: Path, served: Path) -> Path | None:
+    """A copy of the build's inspect data beside the link, if it describes the linked file (a later build may replace
+    the data directory's copy while this Datasette still serves the old database)."""
+    data = matching_inspect(served, inspect)
+    if data is None:
+        return None
+    copy = served.with_name(served.name + ".inspect.json")
+    copy.write_text(json.dumps(data), encoding="utf-8")
+    return copy
 
 
 def _remove_stale(servers: Path) -> None:
@@ -153,13 +188,16 @@ def serve(data_dir: DataDir, host: str = "127.0.0.1", port: int = 8001, public: 
         raise FileNotFoundError(f"{db} does not exist: run `nianbao build` first")
     served = data_dir.serving_database()
     _remove_stale(served.parent.parent)
+    data_dir.releases.mkdir(exist_ok=True)  # served from the start, so a later `nianbao export` shows at once
     stop = _Stop()
     mode = "public: SQL bounded, no CSV streams or .db download" if public else "read-only"
     print(f"Datasette serving {db} at http://{host}:{port}/ ({mode}; Ctrl-C stops)", flush=True)
     try:
         while True:
             serving = _link(db, served)
-            child = subprocess.Popen(datasette_command(served, host, port, public), preexec_fn=_die_with_parent)
+            inspect = _served_inspect(data_dir.database_inspect, served)
+            command = datasette_command(served, host, port, public, inspect, data_dir.releases)
+            child = subprocess.Popen(command, preexec_fn=_die_with_parent)
             changed = False
             while not (stop.asked or changed) and child.poll() is None:
                 time.sleep(CHECK_SECONDS)
@@ -171,8 +209,8 @@ def serve(data_dir: DataDir, host: str = "127.0.0.1", port: int = 8001, public: 
                 return 0
             print(f"{db} was replaced: Datasette restarted on the new database", flush=True)
     finally:
-        served.unlink(missing_ok=True)
-        served.with_name(served.name + ".new").unlink(missing_ok=True)
+        for held in served.parent.glob("reports.db*"):
+            held.unlink(missing_ok=True)
         try:
             served.parent.rmdir()
         except OSError:

@@ -14,6 +14,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from publish.inspect import write_inspect
 from publish.search import write_index as write_search_index
 from publish.views import wide_views_sql
 
@@ -69,8 +70,8 @@ def shrinkage(previous: Path, new: dict[str, int]) -> list[str]:
 
 
 class DatabaseWriter:
-    def __init__(self, target: Path, staging: Path, refused: Path):
-        self.target, self.staging, self.refused = target, staging, refused
+    def __init__(self, target: Path, staging: Path, refused: Path, inspect: Path):
+        self.target, self.staging, self.refused, self.inspect = target, staging, refused, inspect
         staging.unlink(missing_ok=True)
         self.conn = sqlite3.connect(staging, isolation_level=None)
         # The staging file is renamed into place only once complete: a crash leaves nothing to recover, so no journal.
@@ -110,6 +111,8 @@ class DatabaseWriter:
                 f"place. The new one is kept aside in {self.refused}; to publish it anyway, run "
                 "`nianbao build --accept-shrink`"
             )
+        # Written first: a server that starts between the two renames finds data of another file, and ignores it.
+        write_inspect(self.staging, self.inspect)
         os.replace(self.staging, self.target)
         self.refused.unlink(missing_ok=True)
 

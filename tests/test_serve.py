@@ -3,6 +3,7 @@ two, and bounds what a public deployment lets a query do; the publish gate keeps
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ import pytest
 from bench.synthetic import write_archive
 from common.datadir import DataDir
 from nianbao.cli import main
+from publish.inspect import matching_inspect
 
 COUNT_REPORTS = "/reports.json?sql=select+count(*)+from+reports&_shape=arrayfirst"
 
@@ -192,7 +194,26 @@ def test_a_rebuilt_database_is_served_after_a_restart_never_mixed_with_the_old_o
     assert "[12]" not in answers[:switched] and "[6]" not in answers[switched:]
     assert answers.count("[6]") >= 1 and answers.count("[12]") >= 5
     assert not alive(first) and server.datasette() != first
+    # The new Datasette took the build's inspect data of the new file: its hash, not one it computed.
+    (described,) = json.loads(get(server.port, "/-/databases.json")[1])
+    assert described["hash"] == hashlib.sha256(data.database.read_bytes()).hexdigest()
+    assert described["hash"] == json.loads(data.database_inspect.read_text())["reports"]["hash"]
     assert server.stop() == 0
+
+
+def test_the_build_writes_inspect_data_that_fits_only_its_own_database(tmp_path):
+    data = DataDir(tmp_path)
+    write_archive(data, 6)
+    assert main(["build", "--data-dir", str(tmp_path)]) == 0
+    inspect = matching_inspect(data.database, data.database_inspect)
+    assert inspect is not None
+    tables = inspect["reports"]["tables"]
+    assert (tables["reports"]["count"], tables["sites"]["count"], tables["dataset_summary"]["count"]) == (6, 8, 1)
+    conn = sqlite3.connect(data.database)
+    assert tables["cells"]["count"] == conn.execute("select count(*) from cells").fetchone()[0] > 0
+    conn.close()
+    os.utime(data.database, ns=(1, 1))  # another file now: the data no longer describes it
+    assert matching_inspect(data.database, data.database_inspect) is None
 
 
 def test_public_mode_bounds_queries_blocks_robots_and_full_table_streams(tmp_path, serving):
@@ -213,6 +234,22 @@ def test_public_mode_bounds_queries_blocks_robots_and_full_table_streams(tmp_pat
         "r0,安澜镇2019年政府信息公开工作年度报告",
         "r1,依申请公开",
     ]
+
+
+def test_public_mode_serves_the_exported_releases_as_static_downloads(tmp_path, serving):
+    data = DataDir(tmp_path)
+    write_archive(data, 6)
+    assert main(["build", "--data-dir", str(tmp_path)]) == 0
+    assert main(["export", "--data-dir", str(tmp_path)]) == 0  # into DATA_DIR/releases
+    (release,) = json.loads((data.releases / "releases.json").read_text(encoding="utf-8"))
+    server = serving(data, "--public")
+    home = get(server.port, "/")[1].decode()
+    assert f'<a href="/downloads/{release["zip"]}">{release["name"]}.zip</a>' in home
+    assert '<a href="/reports.db">' not in home and "_stream=on" not in home  # both off under --public
+    assert get(server.port, f"/downloads/{release['zip']}") == (200, (data.releases / release["zip"]).read_bytes())
+    status, package = get(server.port, f"/downloads/{release['datapackage']}")
+    assert status == 200 and json.loads(package)["resources"][0]["path"] == "data/sites.csv"
+    assert get(server.port, "/downloads/..%2Freports.db")[0] == 404
 
 
 def test_without_public_full_table_streams_and_the_download_stay(tmp_path, serving):

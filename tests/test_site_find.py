@@ -119,6 +119,12 @@ def test_the_reports_search_box_finds_every_report_holding_the_words_through_the
     assert 'value="复议"' in page  # the box shows what the reader typed, not the bigrams
     assert "34 rows where search matches" in page
     assert page.count("<mark>复议</mark>") == 34  # each row's text: a snippet around the word, marked
+    # Facets of search results only when asked (a broad word matches most reports), with a link that asks.
+    assert 'id="facet-province"' not in page and "显示分面 show facets" in page
+    assert 'href="?_search=%E5%A4%8D%E8%AE%AE&amp;_search_facets=1"' in page
+    faceted = _get(f"{base}/reports/reports?" + urllib.parse.urlencode({"_search": "复议", "_search_facets": "1"}))
+    assert 'id="facet-province"' in faceted and "34 rows where search matches" in faceted
+    assert 'id="facet-province"' in _get(f"{base}/reports/reports")
 
 
 @pytest.mark.slow
@@ -178,3 +184,19 @@ def test_views_carry_the_canonical_agency_beside_the_printed_one(site):
     expected = [("57c2f7c4e24f5d12", "重庆市巴南区安澜镇人民政府", "重庆市巴南区安澜镇人民政府")]
     for view in ("report_summary", "requests_wide", "appeals_wide", "active_wide"):
         assert _query(db, sql.format(view)) == expected, view
+
+
+@pytest.mark.slow
+def test_the_wide_views_columns_carry_the_official_chinese_labels(site):
+    base, _ = site
+    requests = _get(f"{base}/reports/requests_wide")
+    assert "<dt>commercial</dt><dd>法人或其他组织/商业企业</dd>" in requests
+    assert (
+        "<dt>row_order</dt><dd>行次 — the row&#39;s place in the printed table</dd>" in requests
+    )  # metadata.yml's too
+    assert 'data-column-description="自然人"' in requests
+    active = _get(f"{base}/reports/active_wide")
+    assert "<dt>decisions</dt><dd>处理决定数量（2019）；本年处理决定数量（2021）</dd>" in active
+    assert (
+        "<dt>amount_yuan</dt><dd>采购总金额（2019）；本年收费金额（单位：万元）（2021） — 折合元 in yuan</dd>" in active
+    )
