@@ -124,6 +124,7 @@ class CheckSpec:
     scope: str  # report (one report's cells) | across_years (the same agency's reports of consecutive years)
     severity: str  # error | warning
     rule: str
+    title: str  # the check in words, in Chinese, for readers
 
 
 def _labels(items: list[dict[str, Any]]) -> tuple[Label, ...]:
@@ -244,4 +245,4 @@ def count_units() -> tuple[str, ...]:
 @cache
 def check_specs() -> dict[str, CheckSpec]:
     """The checks by key, in the spec's order."""
-    return {c["key"]: CheckSpec(c["key"], c["scope"], c["severity"], c["rule"]) for c in spec()["checks"]}
+    return {c["key"]: CheckSpec(c["key"], c["scope"], c["severity"], c["rule"], c["title"]) for c in spec()["checks"]}

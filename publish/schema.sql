@@ -151,7 +151,8 @@ CREATE TABLE check_rules (
     check_key   TEXT PRIMARY KEY,
     scope       TEXT NOT NULL,
     severity    TEXT NOT NULL,
-    rule        TEXT NOT NULL
+    rule        TEXT NOT NULL,
+    title       TEXT NOT NULL
 );
 
 CREATE TABLE checks (
@@ -282,7 +283,7 @@ GROUP BY r.id;
 
 -- Each failing part of a check, with its formula and the numbers that decided it (checks.details, one row a part).
 CREATE VIEW failing_check_parts AS
-SELECT c.report_id, r.agency, r.year, c.check_key, k.severity, k.rule AS formula,
+SELECT c.report_id, r.agency, r.year, c.check_key, k.title, k.severity, k.rule AS formula,
        json_extract(part.value, '$.where') AS place,
        json_extract(part.value, '$.left') AS left_side, json_extract(part.value, '$.right') AS right_side,
        json_extract(part.value, '$.inputs') AS numbers

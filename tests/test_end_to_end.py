@@ -137,6 +137,9 @@ def test_only_the_deliberately_broken_reports_fail_checks(crawled):
         ("重庆市合川区教育委员会", "requests_balance", "total", 23, 24),
     ]
     assert {p[5] for p in parts} == {check_specs()["appeals_totals"].rule, check_specs()["requests_balance"].rule}
+    assert query(crawled, "select distinct title from failing_check_parts where check_key = 'appeals_totals'") == [
+        ("复议、诉讼合计：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计",)
+    ]
 
 
 def test_edge_cases_are_archived_as_what_they_are(crawled):

@@ -16,15 +16,6 @@ from publish.report_layout import number, table_grids
 TEMPLATE = "row-reports-reports.html"
 STATUS_WORDS = {"pass": "通过", "fail": "未通过", "not_assessable": "无法判断"}
 SEVERITY_WORDS = {"error": "错误", "warning": "提示"}
-# Each check in words, for the reader; the exact rule is the spec's (common/template.json "checks").
-CHECK_TITLES = {
-    "requests_balance": "收支平衡：本年新收 + 上年结转 = 办理结果总计 + 结转下年度继续办理（每一列）",
-    "requests_row_totals": "每行合计：总计 = 自然人 + 法人或其他组织各项（每一行）",
-    "requests_outcome_total": "办理结果合计：（七）总计 = （一）至（六）各项之和（每一列）",
-    "appeals_totals": "复议、诉讼合计：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计",
-    "carry_over_chain": "跨年衔接：本年“上年结转” = 上一年度报告的“结转下年度继续办理”",
-    "narrative_matches_tables": "文字与表格一致：总体情况中所述收到申请数 = 表中本年新收申请数",
-}
 _NO_REPORT_BEFORE = re.compile(r"no (\d+) report of this agency in the archive")  # parsers.checks.carry_over_chain
 CHANGE_WORDS = {"new": "新发现", "changed": "内容更新", "gone": "已下线"}
 
@@ -90,7 +81,7 @@ def _check(template: str, row: dict[str, Any]) -> dict[str, Any]:
     instances = [_instance(template, i) for i in _json_list(row["details"])]
     return {
         "key": row["check_key"],
-        "title": CHECK_TITLES.get(row["check_key"], row["check_key"]),
+        "title": spec.title if spec else row["check_key"],
         "rule": spec.rule if spec else "",
         "status": row["status"],
         "status_words": STATUS_WORDS.get(row["status"], row["status"]),
