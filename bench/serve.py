@@ -4,14 +4,17 @@ p50/p95 latency of each page, for one client and for 8 at once.
 
 .venv/bin/python -m bench.serve [--reports 200000]        # or: make bench
 
-The database is cached in data/bench-serve/ (a few GB); delete it to make it again.
+The database is cached in data/bench-serve/SCHEMA/ (a few GB), SCHEMA naming the database schema and template spec
+it was made with: a change to either makes it again (and removes the old one).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import os
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -25,13 +28,24 @@ from pathlib import Path
 from datasette.utils import tilde_encode
 
 from common.datadir import DataDir
+from common.template import SPEC_PATH
 from publish.serve import datasette_running
-from publish.write import DatabaseWriter
+from publish.write import SCHEMA, DatabaseWriter
 
 TARGET_P95_MS = 200
 ROUNDS = 40  # requests per page and client count
 SHARED = ("documents", "fetches", "crawl_runs", "sites", "check_rules")  # copied once: the crawl and the spec
 RENAMED = {"id", "report_id", "agency_id"}  # columns that get the copy's suffix
+
+
+def cache_folder(root: Path) -> Path:
+    """root/SCHEMA: the databases made with this schema and spec; those made with others are removed."""
+    made_with = hashlib.sha256(SCHEMA.read_bytes() + SPEC_PATH.read_bytes()).hexdigest()[:12]
+    for old in root.glob("*") if root.is_dir() else []:
+        if old.name != made_with:
+            shutil.rmtree(old)
+    (root / made_with).mkdir(parents=True, exist_ok=True)
+    return root / made_with
 
 
 def source_database(folder: Path) -> Path:
@@ -135,9 +149,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=200_000)
     args = parser.parse_args()
-    folder = DataDir.resolve().root / "bench-serve"
-    folder.mkdir(parents=True, exist_ok=True)
-    db = big_database(folder, args.reports)
+    db = big_database(cache_folder(DataDir.resolve().root / "bench-serve"), args.reports)
     with datasette_running(db, inspect=db.with_name("reports.inspect.json")) as base:
         with sqlite3.connect(db) as conn:
             (count,) = conn.execute("select count(*) from reports").fetchone()
