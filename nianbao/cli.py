@@ -1,16 +1,16 @@
-"""The `nianbao` command: demo, crawl, build, serve, parse, replica; update, schedule, status (nianbao.cmd_ops);
-archive (nianbao.cmd_archive)."""
+"""The `nianbao` command: demo, crawl, build, serve, replica; parse (nianbao.cmd_parse); update, schedule, status
+(nianbao.cmd_ops); archive (nianbao.cmd_archive); export (nianbao.cmd_export)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from importlib import metadata
 from pathlib import Path
 
 from common.datadir import DEFAULT, ENVIRONMENT_VARIABLE
 from common.lock import DataDirLocked
-from nianbao import cmd_archive, cmd_export, cmd_ops
+from nianbao import cmd_archive, cmd_export, cmd_ops, cmd_parse
 from nianbao.command import WAIT_HELP, command_line, crawl_and_report, data_dir_of, say, writing
 from nianbao.status import newest_run_warning
 from parsers.pool import Limits
@@ -61,27 +61,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from publish.serve import serve
 
     return serve(data_dir_of(args), args.host, args.port, args.public)
-
-
-def cmd_parse(args: argparse.Namespace) -> int:
-    from parsers import parse
-    from parsers.render import table_text
-
-    status = 0
-    for name in args.files:
-        path = Path(name)
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            print(json.dumps({"file": name, "status": "error", "error": str(e)}, ensure_ascii=False))
-            status = 1
-            continue
-        result = parse(data)
-        if args.format == "table":
-            print(table_text(result, name))
-        else:
-            print(json.dumps(result.as_json(name), ensure_ascii=False))
-    return status
 
 
 def cmd_replica(args: argparse.Namespace) -> int:
@@ -180,6 +159,7 @@ def parser() -> argparse.ArgumentParser:
         description="Crawl, archive, parse and publish China's 政府信息公开工作年度报告.",
         parents=[common],
     )
+    p.add_argument("--version", action="version", version=f"nianbao {metadata.version('nianbao')}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser(
@@ -302,20 +282,6 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    parse = sub.add_parser(
-        "parse",
-        parents=[common],
-        help="parse report files and print their cells",
-        description="Parse report files (HTML, PDF, DOCX, DOC, text) into the national tables.",
-    )
-    parse.add_argument("files", nargs="+", metavar="FILE")
-    fmt = parse.add_mutually_exclusive_group()
-    fmt.add_argument(
-        "--json", dest="format", action="store_const", const="json", help="one JSON object per file (the default)"
-    )
-    fmt.add_argument("--format", dest="format", choices=["json", "table"], help="json, or table: a readable grid")
-    parse.set_defaults(func=cmd_parse, format="json")
-
     replica = sub.add_parser(
         "replica",
         parents=[common],
@@ -333,6 +299,7 @@ def parser() -> argparse.ArgumentParser:
         help="which edition of the sites (default 1; 2: some months later, with reports changed, new and gone)",
     )
     replica.set_defaults(func=cmd_replica)
+    cmd_parse.register(sub, common)
     cmd_ops.register(sub, common)
     cmd_archive.register(sub, common)
     cmd_export.register(sub, common)

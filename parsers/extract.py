@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from parsers import doc, docx, html, pdf, text
+from parsers import doc, docx, html, pdf, sheet, text
 from parsers.model import ExtractionError, ParseResult
 from parsers.report import read_report
 
@@ -22,13 +22,16 @@ def sniff(data: bytes, content_type: str | None = None) -> str:
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                return "docx" if "word/document.xml" in z.namelist() else "zip"
+                names = z.namelist()
+                return "docx" if "word/document.xml" in names else "xlsx" if "xl/workbook.xml" in names else "zip"
         except Exception:  # noqa: BLE001 - a damaged zip raises more than BadZipFile (NotImplementedError, …)
             return "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         # An OLE compound file: Word 97 .doc and Kingsoft .wps hold a "WordDocument" stream (its directory names
-        # are UTF-16); spreadsheets (.xls, .et) and presentations do not.
-        return "doc" if "WordDocument".encode("utf-16-le") in data else "ole"
+        # are UTF-16); spreadsheets (.xls, Kingsoft .et) a "Workbook" (BIFF8) or "Book" (BIFF5) one; slides neither.
+        if "WordDocument".encode("utf-16-le") in data:
+            return "doc"
+        return "xls" if any(n.encode("utf-16-le") in data for n in ("Workbook", "Book")) else "ole"
     if data.startswith(_IMAGE_MAGIC):
         return "image"
     head = data[:2048].lower()
@@ -47,10 +50,12 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
         if fmt == "image":
             return ParseResult(status="needs_ocr", format=fmt, error="an image: the report is a scan")
         if fmt == "zip":
-            return ParseResult(status="error", format=fmt, error="a zip archive that is not a readable DOCX document")
+            return ParseResult(
+                status="error", format=fmt, error="a zip archive that is not a readable DOCX or XLSX document"
+            )
         if fmt == "ole":
             return ParseResult(
-                status="error", format=fmt, error="an OLE file that is not a Word document (a spreadsheet or slides?)"
+                status="error", format=fmt, error="an OLE file that is neither a Word document nor a workbook (slides?)"
             )
         if fmt == "html":
             document = html.extract(data, content_type)
@@ -64,6 +69,10 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
             return result
         elif fmt == "doc":
             document = doc.extract(data)
+        elif fmt == "xlsx":
+            document = sheet.extract_xlsx(data)
+        elif fmt == "xls":
+            document = sheet.extract_xls(data)
         else:
             document = text.extract(text.decode(data))
         return read_report(document)

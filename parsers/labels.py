@@ -29,6 +29,15 @@ def core(label: str | None) -> str:
     return _TRAILING_PAREN.sub("", s) if not s.startswith("(") else s
 
 
+_LEADING_NUMBER = re.compile(r"^\(?(\d+)[.、)]")
+
+
+def leading_number(label: str | None) -> int | None:
+    """The number an item is printed with: "2.其他法律行政法规禁止公开" -> 2; also 2、 (2) 2) ２．."""
+    m = _LEADING_NUMBER.match(clean(label))
+    return int(m.group(1)) if m else None
+
+
 def item_number(label: str | None) -> str | None:
     """第二十条第（五）项 -> "五"."""
     m = re.search(r"第二十条第\(?([一二三四五六七八九十]+)\)?项", clean(label))

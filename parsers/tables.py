@@ -1,9 +1,10 @@
 """Mapping document tables onto the national tables' canonical cells: one function per table.
 
 Every format arrives here as grids (parsers.model.Table). Merged positions (None) are dropped first, so a row is the
-sequence of cells a reader sees: label cells, then value cells. Rows are recognised by their labels (not by their
-position), columns by the template's order, checked against the count of value cells. Labels, their spellings, headers
-and markers come from the template spec (common/template.json).
+sequence of cells a reader sees: label cells, then value cells. Rows are recognised by their labels, not by their
+position (a label misprinted inside a numbered block of table 三 is the one exception: its number and neighbours
+place it, with a warning); columns by the template's order, checked against the count of value cells. Labels, their
+spellings, headers and markers come from the template spec (common/template.json).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from common.template import ActiveBlock, Label, Template, table_specs, templates
-from parsers.labels import core, item_number
+from parsers.labels import core, item_number, leading_number
 from parsers.model import Cell, ExtraRow, Table
 from parsers.values import clean, header_unit, is_value_like, read
 
@@ -142,16 +143,65 @@ def _requests_header_cells() -> frozenset[str]:
 REQUESTS_HEADER_CELLS = _requests_header_cells()
 
 
+def _place(label: Label) -> tuple[str, int] | None:
+    """An item of a numbered block of table 三 as (block, number): （三）不予公开/2.其他法律行政法规禁止公开 ->
+    ("（三）不予公开", 2); None for a row outside such a block."""
+    if len(label.path) != 3:
+        return None
+    number = leading_number(label.leaf)
+    return (label.path[1], number) if number else None
+
+
+def _by_place(rows: tuple[Label, ...], printed: str, before: Label | None, after: Label | None) -> Label | None:
+    """The row a misprinted or abbreviated label (2.其他法律行政止公开) stands for, from its number and its
+    neighbours: the item numbered so in the block of the row above it (whose number is one less) or of the row
+    below it (one more)."""
+    number = leading_number(printed)
+    for neighbour, step in ((before, 1), (after, -1)):
+        place = _place(neighbour) if neighbour else None
+        if number and place and place[1] + step == number:
+            return next((r for r in rows if _place(r) == (place[0], number)), None)
+    return None
+
+
+def _place_misprinted(
+    read_rows: list[tuple[list[str], list[str], Label | None]], rows: tuple[Label, ...], problems: list[str]
+) -> None:
+    """Give each row of numbers whose label matched nothing the row its number and neighbours place it at, with a
+    warning. A placed row may place its neighbour in turn (two misprints in a row), so this repeats until nothing
+    changes; a row of the template is given once, and never one that a printed label matched."""
+    given = {label for _, _, label in read_rows}
+    changed = True
+    while changed:
+        changed = False
+        for i, (labels, values, label) in enumerate(read_rows):
+            if label is not None or not any(read(v).numeric for v in values):
+                continue
+            before = read_rows[i - 1][2] if i > 0 else None
+            after = read_rows[i + 1][2] if i + 1 < len(read_rows) else None
+            label = _by_place(rows, labels[-1], before, after)
+            if label is not None and label not in given:
+                given.add(label)
+                read_rows[i] = (labels, values, label)
+                problems.append(
+                    f"requests row {label.key} read by its place: its label is printed “{raw_text(labels[-1])}”"
+                )
+                changed = True
+
+
 def map_requests(table: Table, tpl: Template) -> Mapped:
     out = Mapped()
     rows = _join_broken_labels([compact(r) for r in table.rows], tpl.requests_rows)
     columns = _requests_columns(rows, tpl)
-    seen: set[str] = set()
+    read_rows: list[tuple[list[str], list[str], Label | None]] = []  # labels, values, the template's row
     for row in rows:
         labels, values = split_row(row)
         if not labels or not values or any(core(c) in REQUESTS_HEADER_CELLS for c in labels):
             continue  # a header row: its last header (其他, 总计) is not the row of that name
-        label = _match(tpl.requests_rows, labels[-1])
+        read_rows.append((labels, values, _match(tpl.requests_rows, labels[-1])))
+    _place_misprinted(read_rows, tpl.requests_rows, out.problems)
+    seen: set[str] = set()
+    for labels, values, label in read_rows:
         if label is None:
             if any(read(v).numeric for v in values):
                 out.extra_rows.append(ExtraRow("requests", labels, [raw_text(v) for v in values]))

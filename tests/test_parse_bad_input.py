@@ -167,10 +167,15 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def test_ole_files_are_told_apart_by_their_streams():
     word = OLE_MAGIC + b"\0" * 500 + "WordDocument".encode("utf-16-le") + b"\0" * 100
     workbook = OLE_MAGIC + b"\0" * 500 + "Workbook".encode("utf-16-le") + b"\0" * 100
-    assert (parsers.extract.sniff(word), parsers.extract.sniff(workbook)) == ("doc", "ole")
-    result = parse(workbook)
+    slides = OLE_MAGIC + b"\0" * 500 + "PowerPoint Document".encode("utf-16-le") + b"\0" * 100
+    sniffed = [parsers.extract.sniff(d) for d in (word, workbook, slides)]
+    assert sniffed == ["doc", "xls", "ole"]
+    result = parse(slides)
     assert (result.status, result.format) == ("error", "ole")
-    assert result.error == "an OLE file that is not a Word document (a spreadsheet or slides?)"
+    assert result.error == "an OLE file that is neither a Word document nor a workbook (slides?)"
+    result = parse(workbook)  # the stream's name, but no workbook in it
+    assert (result.status, result.format) == ("error", "xls")
+    assert result.error.startswith("not a readable XLS workbook: ")
 
 
 def test_a_failed_conversion_discards_the_libreoffice_profile(monkeypatch):

@@ -134,6 +134,117 @@ def test_a_label_spelled_as_an_alias_in_the_spec_is_read():
     assert _match(tuple(replace(r, aliases=()) for r in TPL.requests_rows), alias) is None
 
 
+MISPRINTED = "2.其他法律行政止公开"  # as a real PDF prints it, inside （三）不予公开
+MISPRINTED_WARNING = (
+    "requests row denied_prohibited_by_law read by its place: its label is printed “2.其他法律行政止公开”"
+)
+
+
+def requests_html(values: dict[str, list[int]]) -> str:
+    """Table 三 as an HTML page prints it: merged label cells (rowspan, colspan), then the values."""
+    paths = [row.label.split("/") for row in TPL.requests_rows]
+    rows = []
+    for i, (row, path) in enumerate(zip(TPL.requests_rows, paths, strict=True)):
+        cells = []
+        for depth, segment in enumerate(path):
+            if i > 0 and paths[i - 1][: depth + 1] == path[: depth + 1]:
+                continue  # covered by the rowspan of the cell above
+            span = sum(1 for p in paths[i:] if p[: depth + 1] == path[: depth + 1])
+            colspan = 3 - depth if depth == len(path) - 1 else 1
+            cells.append(f'<td rowspan="{span}" colspan="{colspan}">{segment}</td>')
+        rows.append("<tr>" + "".join(cells) + "".join(f"<td>{n}</td>" for n in values[row.key]) + "</tr>")
+    header = (
+        '<tr><td rowspan="3" colspan="3">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>'
+        '<td colspan="7">申请人情况</td></tr>'
+        '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>'
+        "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>"
+    )
+    return (
+        '<html><head><meta charset="utf-8"></head><body>'
+        "<p>某某区某某镇人民政府2020年政府信息公开工作年度报告</p><p>三、收到和处理政府信息公开申请情况</p>"
+        f"<table>{header}{''.join(rows)}</table></body></html>"
+    )
+
+
+def test_a_misprinted_label_inside_a_numbered_block_is_read_by_its_place():
+    values = consistent_values()
+    values["denied_prohibited_by_law"] = [1, 0, 0, 0, 2, 0, 3]
+    official = "2.其他法律行政法规禁止公开"
+    lines = [line.replace(official, MISPRINTED) for line in requests_table(values)]
+    page = requests_html(values).replace(official, MISPRINTED)
+    assert f"\t{MISPRINTED}\t1\t0\t0\t0\t2\t0\t3" in "\n".join(lines) and f">{MISPRINTED}</td>" in page
+    text_result, page_result = parse(report_text(lines)), parse(page.encode("utf-8"), "text/html")
+    year_warning = "template 2019 taken from the report year: no table header tells"  # the page has table 三 only
+    for result, warnings in ((text_result, [MISPRINTED_WARNING]), (page_result, [year_warning, MISPRINTED_WARNING])):
+        read = [result.cell_map()[f"requests.denied_prohibited_by_law.{c}"].value for c in [*APPLICANTS, "total"]]
+        assert read == [1, 0, 0, 0, 2, 0, 3]
+        assert (result.extra_rows, result.warnings) == ([], warnings)
+    assert page_result.cell_map()["requests.granted.total"].value == 4  # the rest of the page's table is read too
+
+
+def test_the_first_and_last_items_of_a_block_and_two_in_a_row_are_placed_by_their_neighbours():
+    values = consistent_values()
+    values["not_processed_petition"] = [1, 0, 0, 0, 0, 0, 1]
+    values["not_processed_duplicate"] = [0, 1, 0, 0, 0, 0, 1]
+    values["unavailable_unclear"] = [0, 0, 1, 0, 0, 0, 1]
+    misprints = {
+        "1.信访举报投诉类申请": "1.信访举报投拆类申请",  # the block's first item: placed by the row below, once placed
+        "2.重复申请": "2.重复申",  # after a placed row
+        "3.补正后申请内容仍不明确": "3、补正后申请内容不明",  # the block's last item: the row above places it
+    }
+    lines = requests_table(values)
+    for official, printed in misprints.items():
+        lines = [line.replace(official, printed) for line in lines]
+    result = parse(report_text(lines))
+    cells = result.cell_map()
+    assert [cells[f"requests.not_processed_petition.{c}"].value for c in [*APPLICANTS, "total"]] == [
+        1,
+        0,
+        0,
+        0,
+        0,
+        0,
+        1,
+    ]
+    assert [cells[f"requests.not_processed_duplicate.{c}"].value for c in [*APPLICANTS, "total"]] == [
+        0,
+        1,
+        0,
+        0,
+        0,
+        0,
+        1,
+    ]
+    assert [cells[f"requests.unavailable_unclear.{c}"].value for c in [*APPLICANTS, "total"]] == [0, 0, 1, 0, 0, 0, 1]
+    assert result.warnings == [
+        "requests row unavailable_unclear read by its place: its label is printed “3、补正后申请内容不明”",
+        "requests row not_processed_duplicate read by its place: its label is printed “2.重复申”",
+        "requests row not_processed_petition read by its place: its label is printed “1.信访举报投拆类申请”",
+    ]
+    assert result.extra_rows == []
+
+
+def test_a_label_that_fits_nothing_and_whose_number_does_not_fit_stays_unmapped():
+    values = consistent_values()
+    values["denied_prohibited_by_law"] = [1, 0, 0, 0, 2, 0, 3]
+    official = "2.其他法律行政法规禁止公开"
+    for printed in ("5.其他法律行政止公开", "其他法律行政止公开", "9.其他事项"):
+        lines = [line.replace(official, printed) for line in requests_table(values)]
+        result = parse(report_text(lines))
+        assert "requests.denied_prohibited_by_law.total" not in result.cell_map()
+        assert [(r.labels, r.values) for r in result.extra_rows] == [([printed], ["1", "0", "0", "0", "2", "0", "3"])]
+        assert result.warnings == []
+    # A row the report adds after a block's last item (9. after 8.) is its own row, not read as the template's.
+    lines = requests_table(values)
+    at = next(i for i, line in enumerate(lines) if "8.属于行政查询事项" in line)
+    lines.insert(at + 1, "\t\t9.属于其他情形\t0\t0\t0\t0\t1\t0\t1")
+    result = parse(report_text(lines))
+    assert [(r.labels, r.values) for r in result.extra_rows] == [
+        (["9.属于其他情形"], ["0", "0", "0", "0", "1", "0", "1"])
+    ]
+    assert result.warnings == []
+
+
 def test_a_row_that_cannot_be_aligned_is_a_warning_not_a_guess():
     lines = requests_table(consistent_values())
     lines[3] = "一、本年新收政府信息公开申请数量\t3\t1\t6"  # three numbers for seven columns
