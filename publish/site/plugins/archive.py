@@ -26,6 +26,8 @@ DOWNLOADS = {  # format -> (file extension, content type when the archived respo
     "pdf": (".pdf", "application/pdf"),
     "docx": (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     "doc": (".doc", "application/msword"),
+    "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "xls": (".xls", "application/vnd.ms-excel"),
 }
 SAFETY_HEADERS = {"content-security-policy": "sandbox", "x-content-type-options": "nosniff"}
 _UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
