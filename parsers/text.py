@@ -1,16 +1,18 @@
 """Plain text as other tools extract it from DOCX/PDF reports (the seed files are such texts).
 
-Two table shapes occur:
+Two table shapes with tabs occur:
 - one cell per line with a leading tab, rows separated by a blank line, a cell's text wrapping onto following lines
   without a tab ("\\t本年新\\n制作数量");
 - one row per line, cells separated by tabs, a row sometimes broken over a page ("3. 补正后申请内" … "容仍不明确").
-Everything else is paragraphs.
+Everything else is paragraphs. A text without such tables may hold them in another tool's form: Markdown pipe tables
+(parsers.markdown), `pdftotext -layout` columns (parsers.layout) or a web archiver's glued cells (parsers.glued).
 """
 
 from __future__ import annotations
 
 import re
 
+from parsers import glued, layout, markdown
 from parsers.model import Document, Paragraph, Table
 
 _ARTIFACT = re.compile(r"\[bookmark: [^\]]*\]")
@@ -103,7 +105,22 @@ def extract(text: str) -> Document:
             if not _blank(line):
                 blocks.append(Paragraph(line.strip()))
             i += 1
+    if not any(isinstance(b, Table) for b in blocks):
+        return _other_tools(lines) or Document(blocks=blocks, format="text")
     return Document(blocks=blocks, format="text")
+
+
+def _other_tools(lines: list[str]) -> Document | None:
+    """The tables of a text that prints them as another tool writes them, if it does."""
+    if markdown.has_tables(lines):
+        return Document(markdown.read(lines), format="text", warnings=["text: tables read from Markdown"])
+    if layout.has_tables(lines):
+        return Document(layout.read_layout(lines), format="text", warnings=["text: tables read from spaced columns"])
+    tpl = glued.choose_template("\n".join(lines))
+    if tpl is not None and glued.has_glued_rows(lines, tpl):
+        blocks, warnings = glued.read(lines, tpl)
+        return Document(blocks, format="text", warnings=["text: tables read from glued cells", *warnings])
+    return None
 
 
 def decode(data: bytes) -> str:

@@ -1,0 +1,110 @@
+"""The five seeds as other tools give their text: tests/fixtures/other-tools/, made from the project's own renderings.
+
+    .venv/bin/python -m bench.other_text_fixtures        # rewrites tests/fixtures/other-tools/ (needs LibreOffice
+                                                         # and pdftotext: scripts/install-system-packages)
+
+Four kinds per seed (NAME.KIND.txt, NAME.markdown.md):
+- flat: the HTML page (replica.render.report_html) as web archivers flatten it: a line per paragraph and per table
+  row, the row's cells glued with all whitespace between them dropped (一、本年新收政府信息公开申请数量801000081);
+- pdftotext and pdftotext-layout: poppler's pdftotext, default and -layout, on the PDF LibreOffice makes of the
+  seed's DOCX (as the replica serves it);
+- markdown: a PDF converter's Markdown: the paragraphs, and the PDF's tables as pdfplumber finds them, written as
+  pipe tables without padding; merged cells are empty, a table broken over a page continues with its own column
+  count, so the rows do not line up.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pdfplumber
+from lxml import html as lxml_html
+
+from common.libreoffice import convert
+from replica.content import publications
+from replica.render import report_docx, report_html
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "fixtures" / "other-tools"
+SEEDS = ROOT / "replica" / "content" / "seeds"
+KINDS = ("flat", "pdftotext", "pdftotext-layout", "markdown")
+
+
+def fixture_path(name: str, kind: str) -> Path:
+    return OUT / (f"{name}.markdown.md" if kind == "markdown" else f"{name}.{kind}.txt")
+
+
+def seed_content(name: str):
+    return next(p.report for p in publications() if p.report.seed == name)
+
+
+def _text(element) -> str:
+    return "".join(element.itertext()).strip()
+
+
+def flattened(page_html: str) -> str:
+    """A line per paragraph and per table row; a row's cells glued without any whitespace between them."""
+    root = lxml_html.fragment_fromstring(page_html, create_parent="div")
+    lines = []
+    for element in root:
+        if element.tag == "table":
+            lines += ["".join(re.sub(r"\s+", "", _text(td)) for td in tr.iter("td")) for tr in element.iter("tr")]
+        else:
+            lines.append(_text(element))
+    return "\n".join(line for line in lines if line) + "\n"
+
+
+def _md_cell(text: str | None) -> str:
+    return (text or "").strip().replace("\n", "<br>").replace("|", "\\|")
+
+
+def markdown(pdf: bytes) -> str:
+    """Paragraph lines and pipe tables in page order, as a PDF-to-Markdown converter writes them."""
+    out: list[str] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            tables = page.find_tables()
+            boxes = [t.bbox for t in tables]
+
+            def outside(obj, boxes=boxes) -> bool:
+                x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+                return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+            items = [(line["top"], line["text"]) for line in page.filter(outside).extract_text_lines()]
+            for table in tables:
+                rows = table.extract()
+                lines = ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+                lines.insert(1, "|" + "---|" * len(rows[0]))
+                items.append((table.bbox[1], "\n" + "\n".join(lines) + "\n"))
+            out += [text for _, text in sorted(items, key=lambda item: item[0])]
+    return "\n".join(out) + "\n"
+
+
+def main() -> None:
+    names = sorted(p.stem for p in SEEDS.glob("*.txt"))
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="nianbao-other-tools-") as tmp:
+        work = Path(tmp)
+        sources = []
+        for name in names:
+            sources.append(work / f"{name}.docx")
+            sources[-1].write_bytes(report_docx(seed_content(name)))
+        pdfs = convert(sources, "pdf", work / "pdf", work / "profile")
+        for name, pdf in zip(names, pdfs, strict=True):
+            fixture_path(name, "flat").write_text(flattened(report_html(seed_content(name))), encoding="utf-8")
+            for kind, options in (("pdftotext", []), ("pdftotext-layout", ["-layout"])):
+                text = subprocess.run(
+                    ["pdftotext", *options, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+                ).stdout
+                fixture_path(name, kind).write_bytes(text)
+            fixture_path(name, "markdown").write_text(markdown(pdf.read_bytes()), encoding="utf-8")
+            print(f"{name}: {', '.join(KINDS)}")
+    print(f"written to {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
