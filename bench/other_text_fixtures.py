@@ -9,8 +9,8 @@ Four kinds per seed (NAME.KIND.txt, NAME.markdown.md):
 - pdftotext and pdftotext-layout: poppler's pdftotext, default and -layout, on the PDF LibreOffice makes of the
   seed's DOCX (as the replica serves it);
 - markdown: a PDF converter's Markdown: the paragraphs, and the PDF's tables as pdfplumber finds them, written as
-  pipe tables without padding; merged cells are empty, a table broken over a page continues with its own column
-  count, so the rows do not line up.
+  pipe tables without padding; merged cells are empty, a row's leading empty cells are dropped and a table broken
+  over a page continues with its own column count, so the rows do not line up.
 """
 
 from __future__ import annotations
@@ -62,6 +62,12 @@ def _md_cell(text: str | None) -> str:
     return (text or "").strip().replace("\n", "<br>").replace("|", "\\|")
 
 
+def _without_leading_blanks(row: list[str | None]) -> list[str | None]:
+    while len(row) > 1 and not (row[0] or "").strip():
+        row = row[1:]
+    return row
+
+
 def markdown(pdf: bytes) -> str:
     """Paragraph lines and pipe tables in page order, as a PDF-to-Markdown converter writes them."""
     out: list[str] = []
@@ -76,7 +82,7 @@ def markdown(pdf: bytes) -> str:
 
             items = [(line["top"], line["text"]) for line in page.filter(outside).extract_text_lines()]
             for table in tables:
-                rows = table.extract()
+                rows = [_without_leading_blanks(row) for row in table.extract()]
                 lines = ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
                 lines.insert(1, "|" + "---|" * len(rows[0]))
                 items.append((table.bbox[1], "\n" + "\n".join(lines) + "\n"))

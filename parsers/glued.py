@@ -226,14 +226,15 @@ class _Reader:
         self.tpl = tpl
         self.warnings: list[str] = []
 
-    def _decide(self, where: str, run: str, rows: list[Row]) -> Row | None:
+    def _decide(self, where: str, run: str, rows: list[Row], columns: list[Column]) -> Row | None:
         if not rows:
             self.warnings.append(f"glued values {run} of {where}: no reading fits the row; cells left blank")
             return None
         cells, undecided = agreed(rows)
         if undecided:
             self.warnings.append(
-                f"glued values {run} of {where}: {len(rows)} readings fit; columns {undecided} left blank"
+                f"glued values {run} of {where}: {len(rows)} readings fit; "
+                f"{', '.join(columns[i].key for i in undecided)} left blank"
             )
         return cells
 
@@ -267,7 +268,8 @@ class _Reader:
             row_block = next(b for b in self.tpl.active_blocks if label in b.rows)
             columns = _columns(row_block.columns)
             where = f"active row {label.key}"
-            cells = self._decide(where, parsed.run, self._read(where, parsed.run, columns, _active_check(columns)))
+            readings = self._read(where, parsed.run, columns, _active_check(columns))
+            cells = self._decide(where, parsed.run, readings, columns)
             rows_out.append([parsed.label[start:], *(cells or [""] * len(columns))])
         return Table(rows_out)
 
@@ -301,7 +303,7 @@ class _Reader:
         for item in rows_out:
             if isinstance(item, int):
                 labels, label, run, readings = read[item]
-                cells = self._decide(f"requests row {label.key}", run, readings)
+                cells = self._decide(f"requests row {label.key}", run, readings, columns)
                 table.append([*labels, *(cells or [""] * len(columns))])
             else:
                 table.append(item)
@@ -345,7 +347,7 @@ class _Reader:
                 rows_out.append([line.strip()])
                 continue
             readings = self._read("appeals", parsed.run, columns, _appeals_check(self.tpl, columns))
-            cells = self._decide("appeals", parsed.run, readings)
+            cells = self._decide("appeals", parsed.run, readings, columns)
             rows_out.append(list(cells or [""] * len(columns)))
         return Table(rows_out)
 

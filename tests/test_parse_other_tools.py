@@ -1,0 +1,123 @@
+"""The seeds as other tools give their text (tests/fixtures/other-tools/, made by bench/other_text_fixtures):
+pdftotext -layout columns, a converter's misaligned Markdown tables, a web archiver's flattened page with glued
+cells. Glued digit runs are split by the template's counts and checks; what stays undecided is null with a warning."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import FIXTURES, gold
+
+from parsers import parse
+from parsers.glued import Column, splits
+
+OTHER_TOOLS = FIXTURES / "other-tools"
+
+
+def parsed(name: str):
+    return parse((OTHER_TOOLS / name).read_bytes())
+
+
+def scored(name: str) -> dict:
+    g = gold(name)
+    return {k: v for k, v in g["cells"].items() if k not in g["unscored"]}
+
+
+def row(cells: dict, table_row: str, columns: list[str]) -> list:
+    return [cells[f"{table_row}.{c}"].value for c in columns]
+
+
+REQUEST_COLUMNS = ["natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total"]
+
+
+@pytest.mark.parametrize("kind", ["pdftotext-layout.txt", "markdown.md"])
+@pytest.mark.parametrize("name", ["000_90d8d6df986a6c21", "004_faf2576bdefa9143"])
+def test_layout_and_markdown_texts_read_every_gold_cell(name, kind):
+    result = parsed(f"{name}.{kind}")
+    assert (result.status, result.template, result.year) == ("ok", "2019", gold(name)["year"])
+    assert {c.key: c.value for c in result.cells} == scored(name)
+
+
+def test_pdftotext_layout_places_a_blank_cell_by_its_column():
+    cells = parsed("004_faf2576bdefa9143.pdftotext-layout.txt").cell_map()
+    assert row(cells, "requests.unavailable_needs_creation", REQUEST_COLUMNS) == [0, 0, 0, 0, 0, None, 0]
+    assert (cells["active.other_services.decisions"].value, cells["active.other_services.change"].value) == (11924, -8)
+    amount = cells["active.procurement.amount"]
+    assert (amount.value, amount.unit) == (517200, "元")
+
+
+def test_misaligned_markdown_rows_keep_their_values():
+    # Rows of 10, 9 and 8 cells in one table: leading empty cells dropped by the converter.
+    cells = parsed("003_d11106ab72934bbf.markdown.md").cell_map()
+    assert row(cells, "requests.received", REQUEST_COLUMNS) == [2, 0, 0, 0, 0, 0, 2]
+    assert row(cells, "requests.carried_over", REQUEST_COLUMNS) == [None, 0, 0, 0, 0, 0, 0]
+    amount = parsed("000_90d8d6df986a6c21.markdown.md").cell_map()["active.procurement.amount"]
+    assert (amount.value, amount.raw, amount.unit) == (72.8, "72.8万元", "万元")
+
+
+def test_flattened_page_splits_glued_runs_with_one_reading():
+    result = parsed("002_5e19d69b53729175.flat.txt")
+    cells = result.cell_map()
+    assert result.status == "ok"
+    assert row(cells, "requests.received", REQUEST_COLUMNS) == [1, 0, 0, 0, 0, 0, 1]  # 1000001
+    assert row(cells, "requests.unavailable_not_held", REQUEST_COLUMNS) == [1, 0, 0, 0, 0, 0, 1]
+    assert [cells[f"appeals.review.{c}"].value for c in ("upheld", "total")] == [0, 0]
+
+
+def test_flattened_page_leaves_ambiguous_runs_null_with_a_warning():
+    result = parsed("000_90d8d6df986a6c21.flat.txt")
+    cells = result.cell_map()
+    # 行政许可110168 is 11|0|168, but 1|10|168, 110|1|68 … fit as well: no guess.
+    assert row(cells, "active.licensing", ["previous_items", "change", "decisions"]) == [None, None, None]
+    assert (
+        "glued values 110168 of active row licensing: 7 readings fit; previous_items, change, decisions left blank"
+        in result.warnings
+    )
+    # Every cell read is the gold's: the undecided ones are null, none is wrong.
+    gold_cells = scored("000_90d8d6df986a6c21")
+    assert {k: v for k, v in ((c.key, c.value) for c in result.cells) if v is not None} == {
+        k: v for k, v in gold_cells.items() if k in cells and cells[k].value is not None
+    }
+
+
+def test_a_blank_cell_in_a_glued_run_leaves_its_row_undecided():
+    # 000000 for seven columns: any of them may be the blank one.
+    result = parsed("004_faf2576bdefa9143.flat.txt")
+    assert row(result.cell_map(), "requests.unavailable_needs_creation", REQUEST_COLUMNS) == [None] * 7
+    assert any("000000 of requests row unavailable_needs_creation: 7 readings" in w for w in result.warnings)
+
+
+def test_the_issue_example_has_exactly_one_reading():
+    text = (OTHER_TOOLS / "002_5e19d69b53729175.flat.txt").read_text(encoding="utf-8")
+    glued = text.replace("一、本年新收政府信息公开申请数量1000001", "一、本年新收政府信息公开申请数量801000081")
+    cells = parse(glued.encode()).cell_map()
+    assert row(cells, "requests.received", REQUEST_COLUMNS) == [80, 1, 0, 0, 0, 0, 81]
+
+
+SEVEN = [Column(c) for c in REQUEST_COLUMNS]
+
+
+def row_total(values: tuple[str, ...]) -> bool:
+    return sum(map(int, values[:6])) == int(values[6])
+
+
+def test_the_row_total_decides_between_readings_of_the_same_form():
+    assert len(splits("801000081", SEVEN)) == 5  # 80|1|0|0|0|0|81, 8|0|10|0|0|0|81, 801|0|0|0|0|8|1 …
+    assert splits("801000081", SEVEN, row_total) == [("80", "1", "0", "0", "0", "0", "81")]
+
+
+def test_a_form_of_number_rules_out_readings():
+    columns = [Column("previous_items"), Column("change", signed=True), Column("decisions")]
+    # A sign only in 本年增/减, no leading zero.
+    assert splits("4-361", columns) == [("4", "-3", "61"), ("4", "-36", "1")]
+    assert splits("2-10", columns) == [("2", "-1", "0")]
+    assert splits("000", columns) == [("0", "0", "0")]
+
+
+def test_a_run_too_long_to_search_is_left_blank_with_a_warning():
+    text = (OTHER_TOOLS / "002_5e19d69b53729175.flat.txt").read_text(encoding="utf-8")
+    appeals = "0" * 15
+    hostile = text.replace(f"\n{appeals}\n", "\n" + "1" * 60 + "\n")
+    assert hostile != text
+    result = parse(hostile.encode())
+    assert all(c.value is None for c in result.cells if c.table == "appeals")
+    assert any(w.startswith("glued values 1111") and "too many readings" in w for w in result.warnings)
