@@ -106,11 +106,15 @@ def extract(text: str) -> Document:
                 blocks.append(Paragraph(line.strip()))
             i += 1
     if not any(isinstance(b, Table) for b in blocks):
-        return _other_tools(lines) or Document(blocks=blocks, format="text")
+        return _other_tools(lines, blocks)
     return Document(blocks=blocks, format="text")
 
 
-def _other_tools(lines: list[str]) -> Document | None:
+_LONE_NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
+MIN_LONE_NUMBERS = 20
+
+
+def _other_tools(lines: list[str], blocks: list[Paragraph | Table]) -> Document:
     """The tables of a text that prints them as another tool writes them, if it does."""
     if markdown.has_tables(lines):
         return Document(markdown.read(lines), format="text", warnings=["text: tables read from Markdown"])
@@ -120,7 +124,12 @@ def _other_tools(lines: list[str]) -> Document | None:
     if tpl is not None and glued.has_glued_rows(lines, tpl):
         blocks, warnings = glued.read(lines, tpl)
         return Document(blocks, format="text", warnings=["text: tables read from glued cells", *warnings])
-    return None
+    if sum(bool(_LONE_NUMBER.match(line)) for line in lines) >= MIN_LONE_NUMBERS:
+        # pdftotext without -layout: a table's numbers one per line, in runs down parts of its columns, apart from
+        # their row labels; which column a run belongs to is lost, so no cell can be read without a guess.
+        warning = "text: numbers one per line apart from their labels (pdftotext without -layout?): cells not read"
+        return Document(blocks=blocks, format="text", warnings=[warning])
+    return Document(blocks=blocks, format="text")
 
 
 def decode(data: bytes) -> str:

@@ -121,3 +121,13 @@ def test_a_run_too_long_to_search_is_left_blank_with_a_warning():
     result = parse(hostile.encode())
     assert all(c.value is None for c in result.cells if c.table == "appeals")
     assert any(w.startswith("glued values 1111") and "too many readings" in w for w in result.warnings)
+
+
+def test_pdftotext_without_layout_is_not_guessed():
+    # Numbers one per line in runs down parts of columns, apart from their labels: the columns are lost.
+    result = parsed("002_5e19d69b53729175.pdftotext.txt")
+    assert (result.status, result.cells) == ("no_tables", [])
+    assert result.title == "竹亭镇2020年度政府信息公开年度报告"
+    assert result.warnings == [
+        "text: numbers one per line apart from their labels (pdftotext without -layout?): cells not read"
+    ]
