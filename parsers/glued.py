@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from common.template import Label, Template, table_specs, templates
+from common.template import ActiveBlock, Label, Template, table_specs, templates
 from parsers.checks import (
     Values,
     appeals_totals,
@@ -28,16 +29,18 @@ from parsers.checks import (
 )
 from parsers.labels import core, item_number
 from parsers.model import Paragraph, Table
-from parsers.tables import classify
+from parsers.tables import classify, detect_template
 from parsers.values import MONEY_UNITS, clean
+from parsers.values import read as read_cell
 
 MAX_STEPS = 200_000  # search steps for one row: a hostile run must not cost more than this
 MAX_SPLITS = 5_000  # splits of one row kept; more means the row cannot be decided anyway
 MAX_COMBINATIONS = 20_000  # joint splits of the undecided rows of table 三 tried against the column checks
 
 _UNIT = "|".join(map(re.escape, MONEY_UNITS))
-_RUN = re.compile(rf"(?:[\d./—-]|{_UNIT})+$")
+_RUN = re.compile(rf"(?:[\d.,/—-]|{_UNIT}| )+$")
 _PLACEHOLDERS = ("/", "—")
+_THOUSANDS = re.compile(r",\d{3}")
 _SECTION = re.compile(r"^[一二三四五六七八九十]+、")
 
 
@@ -52,16 +55,6 @@ Row = tuple[str, ...]  # the printed value of each column ("" for blank)
 RowCheck = Callable[[Row], bool]
 
 
-def _number(text: str) -> int | float | None:
-    s = text
-    for unit in MONEY_UNITS:
-        s = s.removesuffix(unit)
-    try:
-        return float(s) if "." in s else int(s)
-    except ValueError:
-        return None
-
-
 def _tokens(run: str, i: int, column: Column) -> Iterator[str]:
     """Every printed value of `column` the run may hold from position i."""
     for p in _PLACEHOLDERS:
@@ -71,6 +64,10 @@ def _tokens(run: str, i: int, column: Column) -> Iterator[str]:
     if j >= len(run) or not run[j].isdigit():
         return
     ends = [j + 1] if run[j] == "0" else [k for k in range(j + 1, len(run) + 1) if run[j:k].isdigit()]
+    for end in [e for e in ends if e - j <= 3 and run[j] != "0"]:
+        while _THOUSANDS.match(run, end):  # 1,400,000: groups of three digits after one to three
+            end += 4
+            ends.append(end)
     for end in ends:
         yield from _with_fraction_and_unit(run, i, end, column)
 
@@ -82,7 +79,10 @@ def _with_fraction_and_unit(run: str, i: int, end: int, column: Column) -> Itera
     for e in ends:
         yield run[i:e]
         if column.money:
-            yield from (run[i : e + len(u)] for u in MONEY_UNITS if run.startswith(u, e))
+            for unit in MONEY_UNITS:
+                for printed in (unit, f" {unit}"):  # 72.8万元, 72.8 万元
+                    if run.startswith(printed, e):
+                        yield run[i : e + len(printed)]
 
 
 class _TooMany(Exception):
@@ -104,17 +104,21 @@ def splits(run: str, columns: list[Column], check: RowCheck | None = None) -> li
 def _splits(run: str, columns: list[Column], blanks: int) -> list[Row]:
     found: list[Row] = []
     steps = 0
+    # Characters left from each position, spaces not counted: every value takes at least one.
+    left = [sum(ch != " " for ch in run[i:]) for i in range(len(run) + 1)]
 
     def walk(i: int, col: int, blanks_left: int, row: list[str]) -> None:
         nonlocal steps
         steps += 1
         if steps > MAX_STEPS or len(found) > MAX_SPLITS:
             raise _TooMany
+        while i < len(run) and run[i] == " ":
+            i += 1  # a space is a cell boundary: no value spans it
         if col == len(columns):
             if i == len(run) and blanks_left == 0:
                 found.append(tuple(row))
             return
-        if len(run) - i < len(columns) - col - blanks_left:
+        if left[i] < len(columns) - col - blanks_left:
             return
         if blanks_left:
             walk(i, col + 1, blanks_left - 1, [*row, ""])
@@ -141,8 +145,9 @@ def agreed(rows: list[Row]) -> tuple[Row, list[int]]:
 # --- the template's tables ----------------------------------------------------------------------------------------
 
 
-def _values(table: str, row_key: str, columns: list[Column], row: Row) -> Values:
-    return {f"{table}.{row_key}.{c.key}": _number(v) for c, v in zip(columns, row, strict=True)}
+def _values(prefix: str, columns: list[Column], row: Row) -> Values:
+    """Cell key (prefix.column) -> value, as the checks take them."""
+    return {f"{prefix}.{c.key}": read_cell(v).value for c, v in zip(columns, row, strict=True)}
 
 
 def _passes(instances: list[dict]) -> bool:
@@ -150,17 +155,11 @@ def _passes(instances: list[dict]) -> bool:
 
 
 def _requests_check(tpl: Template, row_key: str, columns: list[Column]) -> RowCheck:
-    return lambda row: _passes(requests_row_totals(_values("requests", row_key, columns, row), tpl, ""))
+    return lambda row: _passes(requests_row_totals(_values(f"requests.{row_key}", columns, row), tpl, ""))
 
 
 def _appeals_check(tpl: Template, columns: list[Column]) -> RowCheck:
-    keys = [(r.key, c.key) for r in tpl.appeals_rows for c in tpl.appeals_columns]
-
-    def check(row: Row) -> bool:
-        values = {f"appeals.{r}.{c}": _number(v) for (r, c), v in zip(keys, row, strict=True)}
-        return _passes(appeals_totals(values, tpl, ""))
-
-    return check
+    return lambda row: _passes(appeals_totals(_values("appeals", columns, row), tpl, ""))
 
 
 def _active_check(columns: list[Column]) -> RowCheck:
@@ -170,7 +169,7 @@ def _active_check(columns: list[Column]) -> RowCheck:
     def check(row: Row) -> bool:
         if "previous_items" not in keys or "change" not in keys:
             return True
-        previous, change = (_number(row[keys.index(k)]) for k in ("previous_items", "change"))
+        previous, change = (read_cell(row[keys.index(k)]).value for k in ("previous_items", "change"))
         return previous is None or change is None or previous + change >= 0
 
     return check
@@ -187,11 +186,13 @@ class _Line:
 
 
 def _split_line(line: str) -> _Line:
-    s = clean(line)
+    """The label and the run of values that ends the line; a space left between two values is kept (it is a cell
+    boundary for certain)."""
+    s = " ".join(unicodedata.normalize("NFKC", line).replace("\u2212", "-").split())
     m = _RUN.search(s)
-    if m and any(ch.isdigit() for ch in m.group(0)) or m and m.group(0) in _PLACEHOLDERS:
-        return _Line(s[: m.start()], m.group(0))
-    return _Line(s, "")
+    if m and (any(ch.isdigit() for ch in m.group(0)) or m.group(0).strip() in _PLACEHOLDERS):
+        return _Line(clean(s[: m.start()]), m.group(0).strip())
+    return _Line(clean(s), "")
 
 
 def _leaf_start(label: str, leaf_core: str) -> int | None:
@@ -213,12 +214,10 @@ def _row_of(label: str, rows: tuple[Label, ...]) -> tuple[Label, int] | None:
     return (best[0], best[1]) if best else None
 
 
-def choose_template(text: str) -> Template | None:
-    """The template whose markers the text prints most (as parsers.tables.detect_template does for tables)."""
-    s = clean(text)
-    scores = {name: sum(clean(m) in s for m in tpl.markers) for name, tpl in templates().items()}
-    best = max(scores, key=lambda k: scores[k])
-    return templates()[best] if scores[best] else None
+def choose_template(lines: list[str]) -> Template | None:
+    """The template whose markers the text prints most."""
+    name = detect_template([Table([[line] for line in lines])])
+    return templates()[name] if name else None
 
 
 class _Reader:
@@ -274,7 +273,7 @@ class _Reader:
         return Table(rows_out)
 
     @staticmethod
-    def _header_cells(rest: str, block) -> list[str]:
+    def _header_cells(rest: str, block: ActiveBlock | None) -> list[str]:
         """Column labels glued after 信息内容, cut at the block's own labels where they are printed in order."""
         if block is not None:
             labels = [clean(c.label) for c in block.columns]
@@ -322,12 +321,12 @@ class _Reader:
         fixed: Values = {}
         for _, label, _, readings in read:
             if len(readings) == 1:
-                fixed |= _values("requests", label.key, columns, readings[0])
+                fixed |= _values(f"requests.{label.key}", columns, readings[0])
         kept: list[set[Row]] = [set() for _ in undecided]
         for combination in itertools.product(*(read[i][3] for i in undecided)):
             values = dict(fixed)
             for i, row in zip(undecided, combination, strict=True):
-                values |= _values("requests", read[i][1].key, columns, row)
+                values |= _values(f"requests.{read[i][1].key}", columns, row)
             if _passes(requests_balance(values, self.tpl, "")) and _passes(
                 requests_outcome_total(values, self.tpl, "")
             ):

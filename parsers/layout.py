@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from parsers.model import Paragraph, Table
 from parsers.tables import split_row
-from parsers.values import MONEY_UNITS, read
+from parsers.values import MONEY_UNITS
+from parsers.values import read as read_cell
 
 _GAP = re.compile(r"\S+(?: \S+)*")  # a field: words separated by single spaces
 MIN_COLUMNS_BY_POSITION = 5
@@ -33,7 +34,7 @@ def _fields(line: str) -> list[_Field]:
     fields: list[_Field] = []
     for m in _GAP.finditer(line):
         words = m.group(0).split(" ")
-        if len(words) > 1 and all(read(w).numeric or w in MONEY_UNITS for w in words):
+        if len(words) > 1 and all(read_cell(w).numeric or w in MONEY_UNITS for w in words):
             start = m.start()
             for word in words:
                 if word in MONEY_UNITS and fields:
@@ -54,9 +55,13 @@ def has_tables(lines: list[str]) -> bool:
     """Some line has a label and numbers separated by runs of spaces."""
     for line in lines:
         fields = _fields(line.replace("\f", ""))
-        if len(fields) >= 2 and re.search(r"\S {2,}\S", line) and any(read(f.text).numeric for f in fields[1:]):
+        if len(fields) >= 2 and re.search(r"\S {2,}\S", line) and any(read_cell(f.text).numeric for f in fields[1:]):
             return True
     return False
+
+
+def _nearest(anchors: list[float], x: float) -> int:
+    return min(range(len(anchors)), key=lambda i: abs(anchors[i] - x))
 
 
 def _with_blanks(rows: list[list[_Field]]) -> list[list[str | None]]:
@@ -68,7 +73,7 @@ def _with_blanks(rows: list[list[_Field]]) -> list[list[str | None]]:
         if full >= MIN_COLUMNS_BY_POSITION and 0 < count < full:
             nearest = min((j for j, c in enumerate(counts) if c == full), key=lambda j: abs(j - i))
             anchors = [f.centre for f in rows[nearest][-full:]]
-            slots = [min(range(full), key=lambda a, f=f: abs(anchors[a] - f.centre)) for f in row[-count:]]
+            slots = [_nearest(anchors, f.centre) for f in row[-count:]]
             if all(a < b for a, b in zip(slots, slots[1:], strict=False)):
                 values: list[str | None] = [""] * full
                 for slot, f in zip(slots, row[-count:], strict=True):
@@ -78,7 +83,7 @@ def _with_blanks(rows: list[list[_Field]]) -> list[list[str | None]]:
     return result
 
 
-def read_layout(lines: list[str]) -> list[Paragraph | Table]:
+def read(lines: list[str]) -> list[Paragraph | Table]:
     blocks: list[Paragraph | Table] = []
     region: list[str] = []
 

@@ -119,8 +119,8 @@ def _other_tools(lines: list[str], blocks: list[Paragraph | Table]) -> Document:
     if markdown.has_tables(lines):
         return Document(markdown.read(lines), format="text", warnings=["text: tables read from Markdown"])
     if layout.has_tables(lines):
-        return Document(layout.read_layout(lines), format="text", warnings=["text: tables read from spaced columns"])
-    tpl = glued.choose_template("\n".join(lines))
+        return Document(layout.read(lines), format="text", warnings=["text: tables read from spaced columns"])
+    tpl = glued.choose_template(lines)
     if tpl is not None and glued.has_glued_rows(lines, tpl):
         blocks, warnings = glued.read(lines, tpl)
         return Document(blocks, format="text", warnings=["text: tables read from glued cells", *warnings])

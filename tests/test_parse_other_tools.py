@@ -5,10 +5,12 @@ cells. Glued digit runs are split by the template's counts and checks; what stay
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES, gold
+from conftest import FIXTURES, SEED_NAMES, gold
 
+from bench.other_text_fixtures import fixture_path, flattened, markdown_repeated, seed_content
 from parsers import parse
 from parsers.glued import Column, splits
+from replica.render import report_html
 
 OTHER_TOOLS = FIXTURES / "other-tools"
 
@@ -131,3 +133,40 @@ def test_pdftotext_without_layout_is_not_guessed():
     assert result.warnings == [
         "text: numbers one per line apart from their labels (pdftotext without -layout?): cells not read"
     ]
+
+
+def test_a_space_left_between_values_is_a_cell_boundary():
+    text = (OTHER_TOOLS / "000_90d8d6df986a6c21.flat.txt").read_text(encoding="utf-8")
+    spaced = text.replace("行政许可110168", "行政许可 11 0 168").replace(
+        "政府集中采购672.8万元", "政府集中采购6 72.8 万元"
+    )
+    result = parse(spaced.encode())
+    cells = result.cell_map()
+    assert row(cells, "active.licensing", ["previous_items", "change", "decisions"]) == [11, 0, 168]
+    amount = cells["active.procurement.amount"]
+    assert (cells["active.procurement.projects"].value, amount.value, amount.unit) == (6, 72.8, "万元")
+    assert not any("licensing" in w or "procurement" in w for w in result.warnings)
+
+
+def test_thousands_separators_in_a_glued_run():
+    money = [Column("projects"), Column("amount", money=True)]
+    assert splits("91,400,000", money) == [("9", "1,400,000")]
+    assert splits("0,123", [Column("n")]) == []
+
+
+def test_markdown_repeating_merged_cells_drops_the_copies_of_a_merged_value():
+    # | 信息内容 | 上一年项目数量 | 本年增/减 | 本年增/减 | over | 行政事业性收费 | 0 | 0 | 0 |: two values, not three.
+    result = parsed("000_90d8d6df986a6c21.markdown-repeated.md")
+    cells = result.cell_map()
+    assert row(cells, "active.fees", ["previous_items", "change"]) == [0, 0]
+    amount = cells["active.procurement.amount"]
+    assert (cells["active.procurement.projects"].value, amount.value, amount.unit) == (6, 72.8, "万元")
+    assert {c.key: c.value for c in result.cells} == scored("000_90d8d6df986a6c21")
+    assert result.warnings == ["text: tables read from Markdown"]
+
+
+@pytest.mark.parametrize("name", SEED_NAMES)
+def test_the_texts_made_without_libreoffice_are_reproduced(name):
+    content = seed_content(name)
+    assert flattened(report_html(content)) == fixture_path(name, "flat").read_text(encoding="utf-8")
+    assert markdown_repeated(content) == fixture_path(name, "markdown-repeated").read_text(encoding="utf-8")
