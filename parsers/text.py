@@ -5,14 +5,14 @@ Two table shapes with tabs occur:
   without a tab ("\\t本年新\\n制作数量");
 - one row per line, cells separated by tabs, a row sometimes broken over a page ("3. 补正后申请内" … "容仍不明确").
 Everything else is paragraphs. A text without such tables may hold them in another tool's form: Markdown pipe tables
-(parsers.markdown), `pdftotext -layout` columns (parsers.layout) or a web archiver's glued cells (parsers.glued).
+(parsers.markdown), `pdftotext -layout` columns (parsers.layout) or a web archiver's glued cells (parsers.flattened).
 """
 
 from __future__ import annotations
 
 import re
 
-from parsers import glued, layout, markdown
+from parsers import flattened, layout, markdown
 from parsers.model import Document, Paragraph, Table
 
 _ARTIFACT = re.compile(r"\[bookmark: [^\]]*\]")
@@ -120,9 +120,9 @@ def _other_tools(lines: list[str], blocks: list[Paragraph | Table]) -> Document:
         return Document(markdown.read(lines), format="text", warnings=["text: tables read from Markdown"])
     if layout.has_tables(lines):
         return Document(layout.read(lines), format="text", warnings=["text: tables read from spaced columns"])
-    tpl = glued.choose_template(lines)
-    if tpl is not None and glued.has_glued_rows(lines, tpl):
-        blocks, warnings = glued.read(lines, tpl)
+    tpl = flattened.choose_template(lines)
+    if tpl is not None and flattened.has_glued_rows(lines, tpl):
+        blocks, warnings = flattened.read(lines, tpl)
         return Document(blocks, format="text", warnings=["text: tables read from glued cells", *warnings])
     if sum(bool(_LONE_NUMBER.match(line)) for line in lines) >= MIN_LONE_NUMBERS:
         # pdftotext without -layout: a table's numbers one per line, in runs down parts of its columns, apart from
