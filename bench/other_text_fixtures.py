@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.other_text_fixtures        # rewrites tests/fixtures/other-tools/ (needs LibreOffice
                                                          # and pdftotext: scripts/install-system-packages)
 
-Five kinds per seed (NAME.KIND.txt, NAME.KIND.md for the Markdown ones):
+Six kinds per seed (NAME.KIND.txt, NAME.KIND.md for the Markdown ones):
 - flat: the HTML page (replica.render.report_html) as web archivers flatten it: a line per paragraph and per table
   row, the row's cells glued with all whitespace between them dropped (一、本年新收政府信息公开申请数量801000081);
 - pdftotext and pdftotext-layout: poppler's pdftotext, default and -layout, on the PDF LibreOffice makes of the
@@ -35,7 +35,7 @@ from replica.render import report_docx, report_html, table_rows
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "fixtures" / "other-tools"
 SEEDS = ROOT / "replica" / "content" / "seeds"
-KINDS = ("flat", "pdftotext", "pdftotext-layout", "markdown", "markdown-repeated")
+KINDS = ("flat", "flat-tables", "pdftotext", "pdftotext-layout", "markdown", "markdown-repeated")
 
 
 def fixture_path(name: str, kind: str) -> Path:
@@ -50,13 +50,15 @@ def _text(element: lxml_html.HtmlElement) -> str:
     return "".join(element.itertext()).strip()
 
 
-def flattened(page_html: str) -> str:
-    """A line per paragraph and per table row; a row's cells glued without any whitespace between them."""
+def flattened(page_html: str, *, row_lines: bool = True) -> str:
+    """A line per paragraph and per table row (or per table: row_lines=False); a row's cells glued without any
+    whitespace between them."""
     root = lxml_html.fragment_fromstring(page_html, create_parent="div")
     lines = []
     for element in root:
         if element.tag == "table":
-            lines += ["".join(re.sub(r"\s+", "", _text(td)) for td in tr.iter("td")) for tr in element.iter("tr")]
+            rows = ["".join(re.sub(r"\s+", "", _text(td)) for td in tr.iter("td")) for tr in element.iter("tr")]
+            lines += rows if row_lines else ["".join(rows)]
         else:
             lines.append(_text(element))
     return "\n".join(line for line in lines if line) + "\n"
@@ -129,7 +131,9 @@ def main() -> None:
             sources[-1].write_bytes(report_docx(seed_content(name)))
         pdfs = convert(sources, "pdf", work / "pdf", work / "profile")
         for name, pdf in zip(names, pdfs, strict=True):
-            fixture_path(name, "flat").write_text(flattened(report_html(seed_content(name))), encoding="utf-8")
+            page = report_html(seed_content(name))
+            fixture_path(name, "flat").write_text(flattened(page), encoding="utf-8")
+            fixture_path(name, "flat-tables").write_text(flattened(page, row_lines=False), encoding="utf-8")
             for kind, options in (("pdftotext", []), ("pdftotext-layout", ["-layout"])):
                 text = subprocess.run(
                     ["pdftotext", *options, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True

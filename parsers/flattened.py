@@ -204,8 +204,9 @@ class _Reader:
         rows_out: list[list[str | None]] = []
         for line in lines:
             parsed = _split_line(line)
-            if parsed.label or not parsed.run:
-                rows_out.append([line.strip()])
+            if parsed.label:  # headers, and the values glued after them when the table is one line
+                rows_out.append([parsed.label])
+            if not parsed.run:
                 continue
             readings = self._read("appeals", parsed.run, columns, appeals_check(self.tpl, columns))
             cells = self._decide("appeals", parsed.run, readings, columns)
@@ -221,8 +222,31 @@ def _table_words(tpl: Template) -> set[str]:
     return {w for w in words if len(w) >= 2}
 
 
+def _label_starts(tpl: Template) -> re.Pattern[str]:
+    """The labels a row of tables 二 and 三 may start with: its own, its parents', a block's item and header."""
+    parts = {part for label in (*tpl.rows("active"), *tpl.requests_rows) for part in label.path}
+    parts |= {b.item for b in tpl.active_blocks} | {table_specs()["active"].header or ""}
+    cleaned = sorted({clean(p) for p in parts if clean(p)}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, cleaned)))
+
+
+_VALUE_END = re.compile(r"[\d./—元-]")
+
+
+def _cut(line: str, starts: re.Pattern[str]) -> list[str]:
+    """A table flattened into one line, its rows glued too: the line cut before every label that follows a value
+    (…00000002.其他法律行政法规禁止公开0000000…). Running text (with a 。) is left whole."""
+    s = " ".join(unicodedata.normalize("NFKC", line).split())
+    if "。" in s:
+        return [line]
+    cuts = [m.start() for m in starts.finditer(s) if m.start() and _VALUE_END.match(s[m.start() - 1])]
+    return [s[a:b] for a, b in zip([0, *cuts], [*cuts, len(s)], strict=True)]
+
+
 def read(lines: list[str], tpl: Template) -> tuple[list[Paragraph | Table], list[str]]:
     """Blocks of a flattened page: its tables rebuilt, its other lines paragraphs; and the warnings."""
+    starts = _label_starts(tpl)
+    lines = [part for line in lines for part in _cut(line, starts)]
     words = _table_words(tpl)
     all_rows = (*tpl.rows("active"), *tpl.requests_rows)
 
@@ -255,4 +279,6 @@ def read(lines: list[str], tpl: Template) -> tuple[list[Paragraph | Table], list
 def has_glued_rows(lines: list[str], tpl: Template) -> bool:
     """True when some line is a template row label with values glued to it."""
     all_rows = (*tpl.rows("active"), *tpl.requests_rows)
+    starts = _label_starts(tpl)
+    lines = [part for line in lines for part in _cut(line, starts)]
     return any((p := _split_line(line)).run and p.label and _row_of(p.label, all_rows) for line in lines)

@@ -88,6 +88,20 @@ def test_a_blank_cell_in_a_glued_run_leaves_its_row_undecided():
     assert any("000000 of requests row unavailable_needs_creation: 7 readings" in w for w in result.warnings)
 
 
+def test_a_table_flattened_into_one_line_is_cut_before_each_row_label():
+    # …（三）不予公开1.属于国家秘密00000002.其他法律行政法规禁止公开0000000…: the 2 starts the next label.
+    result = parsed("002_5e19d69b53729175.flat-tables.txt")
+    cells = result.cell_map()
+    assert row(cells, "requests.received", REQUEST_COLUMNS) == [1, 0, 0, 0, 0, 0, 1]
+    assert row(cells, "requests.denied_state_secret", REQUEST_COLUMNS) == [0] * 7
+    assert row(cells, "requests.denied_prohibited_by_law", REQUEST_COLUMNS) == [0] * 7
+    assert [cells[f"appeals.litigation_after_review.{c}"].value for c in ("upheld", "total")] == [0, 0]
+    gold_cells = scored("002_5e19d69b53729175")
+    assert {c.key: c.value for c in result.cells if c.value is not None} == {
+        k: v for k, v in gold_cells.items() if k not in ("active.procurement.projects", "active.procurement.amount")
+    }
+
+
 def test_the_issue_example_has_exactly_one_reading():
     text = (OTHER_TOOLS / "002_5e19d69b53729175.flat.txt").read_text(encoding="utf-8")
     glued = text.replace("一、本年新收政府信息公开申请数量1000001", "一、本年新收政府信息公开申请数量801000081")
@@ -168,5 +182,7 @@ def test_markdown_repeating_merged_cells_drops_the_copies_of_a_merged_value():
 @pytest.mark.parametrize("name", SEED_NAMES)
 def test_the_texts_made_without_libreoffice_are_reproduced(name):
     content = seed_content(name)
-    assert flattened(report_html(content)) == fixture_path(name, "flat").read_text(encoding="utf-8")
+    page = report_html(content)
+    assert flattened(page) == fixture_path(name, "flat").read_text(encoding="utf-8")
+    assert flattened(page, row_lines=False) == fixture_path(name, "flat-tables").read_text(encoding="utf-8")
     assert markdown_repeated(content) == fixture_path(name, "markdown-repeated").read_text(encoding="utf-8")
