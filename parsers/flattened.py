@@ -84,6 +84,11 @@ def choose_template(lines: list[str]) -> Template | None:
     return templates()[name] if name else None
 
 
+def _shown(run: str) -> str:
+    """A run as a warning quotes it: a hostile one is cut short."""
+    return run if len(run) <= 40 else f"{run[:40]}…"
+
+
 class _Reader:
     def __init__(self, tpl: Template) -> None:
         self.tpl = tpl
@@ -91,12 +96,12 @@ class _Reader:
 
     def _decide(self, where: str, run: str, rows: list[Row], columns: list[Column]) -> Row | None:
         if not rows:
-            self.warnings.append(f"glued values {run} of {where}: no reading fits the row; cells left blank")
+            self.warnings.append(f"glued values {_shown(run)} of {where}: no reading fits the row; cells left blank")
             return None
         cells, undecided = agreed(rows)
         if undecided:
             self.warnings.append(
-                f"glued values {run} of {where}: {len(rows)} readings fit; "
+                f"glued values {_shown(run)} of {where}: {len(rows)} readings fit; "
                 f"{', '.join(columns[i].key for i in undecided)} left blank"
             )
         return cells
@@ -105,7 +110,7 @@ class _Reader:
         try:
             return splits(run, columns, check)
         except TooMany:
-            self.warnings.append(f"glued values {run} of {where}: too many readings; cells left blank")
+            self.warnings.append(f"glued values {_shown(run)} of {where}: too many readings; cells left blank")
             return []
 
     def active(self, lines: list[str]) -> Table:

@@ -122,8 +122,8 @@ def _other_tools(lines: list[str], blocks: list[Paragraph | Table]) -> Document:
         return Document(layout.read(lines), format="text", warnings=["text: tables read from spaced columns"])
     tpl = flattened.choose_template(lines)
     if tpl is not None and flattened.has_glued_rows(lines, tpl):
-        blocks, warnings = flattened.read(lines, tpl)
-        return Document(blocks, format="text", warnings=["text: tables read from glued cells", *warnings])
+        glued_blocks, warnings = flattened.read(lines, tpl)
+        return Document(glued_blocks, format="text", warnings=["text: tables read from glued cells", *warnings])
     if sum(bool(_LONE_NUMBER.match(line)) for line in lines) >= MIN_LONE_NUMBERS:
         # pdftotext without -layout: a table's numbers one per line, in runs down parts of its columns, apart from
         # their row labels; which column a run belongs to is lost, so no cell can be read without a guess.
