@@ -1,16 +1,18 @@
 """Plain text as other tools extract it from DOCX/PDF reports (the seed files are such texts).
 
-Two table shapes occur:
+Two table shapes with tabs occur:
 - one cell per line with a leading tab, rows separated by a blank line, a cell's text wrapping onto following lines
   without a tab ("\\t本年新\\n制作数量");
 - one row per line, cells separated by tabs, a row sometimes broken over a page ("3. 补正后申请内" … "容仍不明确").
-Everything else is paragraphs.
+Everything else is paragraphs. A text without such tables may hold them in another tool's form: Markdown pipe tables
+(parsers.markdown), `pdftotext -layout` columns (parsers.layout) or a web archiver's glued cells (parsers.flattened).
 """
 
 from __future__ import annotations
 
 import re
 
+from parsers import flattened, layout, markdown
 from parsers.model import Document, Paragraph, Table
 
 _ARTIFACT = re.compile(r"\[bookmark: [^\]]*\]")
@@ -103,6 +105,30 @@ def extract(text: str) -> Document:
             if not _blank(line):
                 blocks.append(Paragraph(line.strip()))
             i += 1
+    if not any(isinstance(b, Table) for b in blocks):
+        return _other_tools(lines, blocks)
+    return Document(blocks=blocks, format="text")
+
+
+_LONE_NUMBER = re.compile(r"^\s*-?\d+(?:\.\d+)?\s*$")
+MIN_LONE_NUMBERS = 20
+
+
+def _other_tools(lines: list[str], blocks: list[Paragraph | Table]) -> Document:
+    """The tables of a text that prints them as another tool writes them, if it does."""
+    if markdown.has_tables(lines):
+        return Document(markdown.read(lines), format="text", warnings=["text: tables read from Markdown"])
+    if layout.has_tables(lines):
+        return Document(layout.read(lines), format="text", warnings=["text: tables read from spaced columns"])
+    tpl = flattened.choose_template(lines)
+    if tpl is not None and flattened.has_glued_rows(lines, tpl):
+        glued_blocks, warnings = flattened.read(lines, tpl)
+        return Document(glued_blocks, format="text", warnings=["text: tables read from glued cells", *warnings])
+    if sum(bool(_LONE_NUMBER.match(line)) for line in lines) >= MIN_LONE_NUMBERS:
+        # pdftotext without -layout: a table's numbers one per line, in runs down parts of its columns, apart from
+        # their row labels; which column a run belongs to is lost, so no cell can be read without a guess.
+        warning = "text: numbers one per line apart from their labels (pdftotext without -layout?): cells not read"
+        return Document(blocks=blocks, format="text", warnings=[warning])
     return Document(blocks=blocks, format="text")
 
 
