@@ -35,4 +35,5 @@ bench: setup
 	$(BIN)/python -m bench.parse_bench
 	$(BIN)/python -m bench.build
 	$(BIN)/python -m bench.recrawl
+	$(BIN)/python -m bench.other_text
 	$(BIN)/python -m bench.serve
