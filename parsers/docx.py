@@ -7,30 +7,60 @@ it the slowest part of parsing a report; the WordprocessingML needed here is sma
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 
 from lxml import etree
 
+from parsers.limits import MAX_SPAN, MAX_TABLE_CELLS, MAX_ZIP_PART_BYTES, mib
 from parsers.model import Document, ExtractionError, Paragraph, Table
-
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200  # real DOCX parts compress ~10x; a zip bomb compresses thousands of times
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 
 
-def check_zip(z: zipfile.ZipFile) -> None:
-    """Refuse zip bombs before anything is inflated."""
-    infos = z.infolist()
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise ExtractionError(f"DOCX inflates to {total} bytes (limit {MAX_UNCOMPRESSED_BYTES}): refused as a zip bomb")
-    for i in infos:
-        if i.compress_size and i.file_size / i.compress_size > MAX_COMPRESSION_RATIO and i.file_size > 10_000_000:
-            raise ExtractionError(f"DOCX part {i.filename} compressed {i.file_size // i.compress_size}:1: refused")
+def read_member(data: bytes, z: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """A zip member's bytes, inflated here with a running count that stops past `limit`. The sizes a zip's directory
+    states are not trusted: zipfile inflates a whole compressed chunk before it cuts it to the stated size."""
+    info = z.getinfo(name)
+    if info.flag_bits & 0x1:
+        raise ExtractionError(f"{name} is encrypted")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ExtractionError(f"{name} uses a compression Word does not write (method {info.compress_type})")
+    try:
+        signature, *_, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, info.header_offset)
+    except struct.error:
+        signature = b""
+    if signature != b"PK\x03\x04":
+        raise ExtractionError(f"{name} is damaged (no local header where the zip directory points)")
+    start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    raw = memoryview(data)[start : start + info.compress_size]
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    parts: list[bytes] = []
+    size = 0
+    try:
+        for at in range(0, len(raw), 1 << 16):  # 64 KiB in, at most 1 MiB out at a time
+            pending: bytes | memoryview = raw[at : at + (1 << 16)]
+            while pending and not (inflater and inflater.eof):
+                chunk = inflater.decompress(pending, 1 << 20) if inflater else bytes(pending)
+                pending = inflater.unconsumed_tail if inflater else b""
+                size += len(chunk)
+                if size > limit:
+                    raise ExtractionError(
+                        f"zip member {name} inflates to more than {mib(limit)} (the zip's directory says "
+                        f"{info.file_size} bytes): refused"
+                    )
+                parts.append(chunk)
+    except zlib.error as e:
+        raise ExtractionError(f"{name} is damaged ({e})") from e
+    content = b"".join(parts)
+    if zlib.crc32(content) != info.CRC:
+        raise ExtractionError(f"{name} is damaged (its CRC-32 does not match)")
+    return content
 
 
 def _text(element: etree._Element) -> str:
@@ -62,18 +92,31 @@ def _children(parent: etree._Element, *tags: str) -> Iterator[etree._Element]:
             yield from _children(child, *tags)
 
 
+def _span(element: etree._Element | None) -> int:
+    """w:gridSpan or w:gridBefore, refused beyond MAX_SPAN before any grid position is made."""
+    span = int(element.get(f"{W}val", "1")) if element is not None else 1
+    if span > MAX_SPAN:
+        name = etree.QName(element).localname if element is not None else ""
+        raise ExtractionError(f"a DOCX table spans {span} grid columns (w:{name}; limit {MAX_SPAN}): refused")
+    return max(1, span)
+
+
 def _grid(tbl: etree._Element) -> Table:
     """A merged cell's text at its origin, None in each position it covers (across: gridSpan; down: vMerge)."""
     grid: list[list[str | None]] = []
+    cells = 0
     for tr in _children(tbl, f"{W}tr"):
         before = tr.find(f"{W}trPr/{W}gridBefore")
-        row: list[str | None] = [None] * int(before.get(f"{W}val", "0")) if before is not None else []
+        row: list[str | None] = [None] * _span(before) if before is not None else []
         for tc in _children(tr, f"{W}tc"):
-            span = max(1, int(_property(tc, "gridSpan") or 1))
+            span = _span(tc.find(f"{W}tcPr/{W}gridSpan"))
             continues_above = _property(tc, "vMerge") not in (None, "restart")
             text = "\n".join(_text(p) for p in _children(tc, f"{W}p"))
             row.append(None if continues_above else text)
             row.extend([None] * (span - 1))
+        cells += len(row)
+        if cells > MAX_TABLE_CELLS:
+            raise ExtractionError(f"a DOCX table of more than {MAX_TABLE_CELLS} cells: refused")
         grid.append(row)
     return Table(grid)
 
@@ -84,14 +127,17 @@ def extract(data: bytes) -> Document:
     except zipfile.BadZipFile as e:
         raise ExtractionError(f"not a readable DOCX (zip): {e}") from e
     with z:
-        check_zip(z)
         try:
-            body = etree.fromstring(z.read("word/document.xml"), _PARSER).find(f"{W}body")
-            core = (
-                etree.fromstring(z.read("docProps/core.xml"), _PARSER) if "docProps/core.xml" in z.namelist() else None
-            )
-        except (KeyError, etree.XMLSyntaxError) as e:
-            raise ExtractionError(f"not a readable DOCX (document.xml): {e}") from e
+            document_xml = read_member(data, z, "word/document.xml", MAX_ZIP_PART_BYTES)
+            has_core = "docProps/core.xml" in z.namelist()
+            core_xml = read_member(data, z, "docProps/core.xml", MAX_ZIP_PART_BYTES) if has_core else None
+        except KeyError as e:
+            raise ExtractionError(f"not a readable DOCX (no word/document.xml): {e}") from e
+    try:
+        body = etree.fromstring(document_xml, _PARSER).find(f"{W}body")
+        core = etree.fromstring(core_xml, _PARSER) if core_xml else None
+    except etree.XMLSyntaxError as e:
+        raise ExtractionError(f"not a readable DOCX (document.xml): {e}") from e
     blocks: list[Paragraph | Table] = []
     for child in _children(body, f"{W}p", f"{W}tbl") if body is not None else []:
         if child.tag == f"{W}p":
