@@ -7,60 +7,17 @@ it the slowest part of parsing a report; the WordprocessingML needed here is sma
 from __future__ import annotations
 
 import io
-import struct
 import zipfile
-import zlib
 from collections.abc import Iterator
 
 from lxml import etree
 
-from parsers.limits import MAX_SPAN, MAX_TABLE_CELLS, MAX_ZIP_PART_BYTES, mib
+from parsers.limits import MAX_SPAN, MAX_TABLE_CELLS, MAX_ZIP_PART_BYTES, read_zip_member
 from parsers.model import Document, ExtractionError, Paragraph, Table
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
-
-
-def read_member(data: bytes, z: zipfile.ZipFile, name: str, limit: int) -> bytes:
-    """A zip member's bytes, inflated here with a running count that stops past `limit`. The sizes a zip's directory
-    states are not trusted: zipfile inflates a whole compressed chunk before it cuts it to the stated size."""
-    info = z.getinfo(name)
-    if info.flag_bits & 0x1:
-        raise ExtractionError(f"{name} is encrypted")
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise ExtractionError(f"{name} uses a compression Word does not write (method {info.compress_type})")
-    try:
-        signature, *_, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, info.header_offset)
-    except struct.error:
-        signature = b""
-    if signature != b"PK\x03\x04":
-        raise ExtractionError(f"{name} is damaged (no local header where the zip directory points)")
-    start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
-    raw = memoryview(data)[start : start + info.compress_size]
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    parts: list[bytes] = []
-    size = 0
-    try:
-        for at in range(0, len(raw), 1 << 16):  # 64 KiB in, at most 1 MiB out at a time
-            pending: bytes | memoryview = raw[at : at + (1 << 16)]
-            while pending and not (inflater and inflater.eof):
-                chunk = inflater.decompress(pending, 1 << 20) if inflater else bytes(pending)
-                pending = inflater.unconsumed_tail if inflater else b""
-                size += len(chunk)
-                if size > limit:
-                    raise ExtractionError(
-                        f"zip member {name} inflates to more than {mib(limit)} (the zip's directory says "
-                        f"{info.file_size} bytes): refused"
-                    )
-                parts.append(chunk)
-    except zlib.error as e:
-        raise ExtractionError(f"{name} is damaged ({e})") from e
-    content = b"".join(parts)
-    if zlib.crc32(content) != info.CRC:
-        raise ExtractionError(f"{name} is damaged (its CRC-32 does not match)")
-    return content
 
 
 def _text(element: etree._Element) -> str:
@@ -128,9 +85,9 @@ def extract(data: bytes) -> Document:
         raise ExtractionError(f"not a readable DOCX (zip): {e}") from e
     with z:
         try:
-            document_xml = read_member(data, z, "word/document.xml", MAX_ZIP_PART_BYTES)
+            document_xml = read_zip_member(data, z, "word/document.xml", MAX_ZIP_PART_BYTES)
             has_core = "docProps/core.xml" in z.namelist()
-            core_xml = read_member(data, z, "docProps/core.xml", MAX_ZIP_PART_BYTES) if has_core else None
+            core_xml = read_zip_member(data, z, "docProps/core.xml", MAX_ZIP_PART_BYTES) if has_core else None
         except KeyError as e:
             raise ExtractionError(f"not a readable DOCX (no word/document.xml): {e}") from e
     try:

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import io
 import re
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pdfplumber
-import pypdfium2
 from pdfplumber.page import Page
 
-from parsers.limits import MAX_PDF_IMAGE_BYTES, MAX_PDF_PAGES, MAX_PDF_STREAM_BYTES, mib
+from parsers.limits import MAX_PDF_PAGES, check_pdf
 from parsers.model import Document, ExtractionError, Paragraph, Table
 from parsers.tables import split_row
 from parsers.values import MONEY_UNITS, read
@@ -144,59 +142,8 @@ def _has_header(table: Table) -> bool:
     return bool(_HEADER.search("".join(c or "" for c in table.rows[0])))
 
 
-def _page_count(data: bytes) -> int | None:
-    """The page count from PDFium, which reads it from the page tree without loading the pages (pdfminer loads
-    them all first); None if PDFium cannot open the file (pdfminer may still)."""
-    try:
-        document = pypdfium2.PdfDocument(data)
-    except pypdfium2.PdfiumError:
-        return None
-    with document:
-        return len(document)
-
-
-_STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
-_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
-
-
-def _inflated_size(data: memoryview, limit: int) -> int:
-    """How much the zlib stream at the start of `data` inflates to, counted up to just past `limit` (0 if the
-    stream is not zlib); inflated 1 MiB at a time and never kept."""
-    inflater = zlib.decompressobj()
-    size = 0
-    try:
-        for at in range(0, len(data), 1 << 16):
-            pending: bytes | memoryview = data[at : at + (1 << 16)]
-            while pending and not inflater.eof:
-                size += len(inflater.decompress(pending, 1 << 20))
-                if size > limit:
-                    return size
-                pending = inflater.unconsumed_tail
-            if inflater.eof:
-                break
-    except zlib.error:
-        pass  # not zlib, or damaged past the point counted
-    return size
-
-
-def check_streams(data: bytes) -> None:
-    """Refuse a Flate stream that inflates beyond its limit before pdfminer inflates it whole. Each stream is
-    inflated from its start to the end of its own zlib data (its stated /Length and `endstream` are not trusted)."""
-    view = memoryview(data)
-    for match in _STREAM_START.finditer(data):
-        before = data[max(0, match.start() - 2048) : match.start()]
-        image = _IMAGE.search(before[before.rfind(b"obj") + 3 :])  # in the stream's own dictionary
-        limit = MAX_PDF_IMAGE_BYTES if image else MAX_PDF_STREAM_BYTES
-        if _inflated_size(view[match.end() :], limit) > limit:
-            what = "an image" if image else "a stream"
-            raise ExtractionError(f"a PDF with {what} that inflates to more than {mib(limit)}: refused")
-
-
 def extract(data: bytes) -> Document:
-    pages = _page_count(data)
-    if pages is not None and pages > MAX_PDF_PAGES:
-        raise ExtractionError(f"a PDF of {pages} pages (limit {MAX_PDF_PAGES}): refused unread")
-    check_streams(data)
+    check_pdf(data)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds for a broken file

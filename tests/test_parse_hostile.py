@@ -14,7 +14,7 @@ import pytest
 from conftest import SEED_NAMES
 
 import parsers.html
-import parsers.pdf
+import parsers.limits
 from bench import hostile
 from common.libreoffice import convert
 from parsers import parse
@@ -85,9 +85,9 @@ def _pdf_with_stream(dictionary: bytes, inflated: bytes) -> bytes:
 
 def test_an_image_may_inflate_further_than_other_streams():
     forty_mib = b"\0" * (40 << 20)
-    assert parsers.pdf.check_streams(_pdf_with_stream(b"/Type /XObject /Subtype /Image", forty_mib)) is None
+    assert parsers.limits.check_streams(_pdf_with_stream(b"/Type /XObject /Subtype /Image", forty_mib)) is None
     with pytest.raises(ExtractionError, match="^a PDF with a stream that inflates to more than 32 MiB: refused$"):
-        parsers.pdf.check_streams(_pdf_with_stream(b"/Type /XObject /Subtype /Form", forty_mib))
+        parsers.limits.check_streams(_pdf_with_stream(b"/Type /XObject /Subtype /Form", forty_mib))
 
 
 def test_html_spans_are_cut_to_the_cap_and_docx_spans_beyond_it_refused():
@@ -125,7 +125,7 @@ def test_a_document_over_the_memory_limit_is_an_error_that_names_it(monkeypatch)
 
 
 def test_a_document_over_the_time_limit_is_an_error_that_names_it(monkeypatch):
-    monkeypatch.setattr(parsers.pdf, "MAX_PDF_PAGES", 10**6)  # pdfminer then loads 300,000 pages
+    monkeypatch.setattr(parsers.limits, "MAX_PDF_PAGES", 10**6)  # pdfminer then loads 300,000 pages
     [result] = parse_all({"pages": hostile.pdf_many_pages()}, beside_this_process(Limits(seconds=2)), 1).values()
     assert (result.status, result.error, result.transient) == (
         "error",
