@@ -39,6 +39,10 @@ def sniff(data: bytes, content_type: str | None = None) -> str:
 
 
 def parse(data: bytes, content_type: str | None = None) -> ParseResult:
+    directory = limits.zip_directory_bytes(data) if data.startswith(b"PK\x03\x04") else 0
+    if directory > limits.MAX_ZIP_DIRECTORY_BYTES:  # before sniff() has zipfile read it
+        error = f"a zip directory of {directory} bytes (limit {limits.mib(limits.MAX_ZIP_DIRECTORY_BYTES)}): refused"
+        return ParseResult(status="error", format="zip", error=error)
     fmt = sniff(data, content_type)
     if len(data) > limits.MAX_INPUT_BYTES:
         error = f"input too large: {len(data)} bytes (limit {limits.mib(limits.MAX_INPUT_BYTES)})"

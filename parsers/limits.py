@@ -18,6 +18,7 @@ from parsers.model import ExtractionError
 
 MAX_INPUT_BYTES = 100 * 1024 * 1024  # a fetched document
 MAX_ZIP_PART_BYTES = 32 * 1024 * 1024  # one inflated zip member that is parsed (a long report's document.xml: a few MB)
+MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024  # zipfile makes an object per member listed (a DOCX lists ~100 in ~10 KB)
 MAX_SPAN = 200  # grid columns or rows one table cell may span
 MAX_TABLE_CELLS = 100_000  # grid positions of one table, spans expanded (the template's largest table has ~300)
 MAX_PDF_PAGES = 300  # a long report has under 100; beyond this, a compilation or a hostile page tree
@@ -44,6 +45,22 @@ def _inflated(data: memoryview, inflater: zlib._Decompress) -> Iterator[bytes]:
 # --- zip (DOCX) -------------------------------------------------------------------------------------------------
 
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_MAX_COMMENT = 0xFFFF
+
+
+def zip_directory_bytes(data: bytes) -> int:
+    """The size of the central directory that zipfile would read, from the zip's end record (zip64's when there is
+    one); 0 if there is none (zipfile then refuses the file itself)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - _MAX_COMMENT))
+    if end < 0 or end + 22 > len(data):
+        return 0
+    size = int(struct.unpack_from("<L", data, end + 12)[0])
+    locator = end - 20
+    if locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":  # zip64: its end record says
+        record = struct.unpack_from("<Q", data, locator + 8)[0]
+        if data[record : record + 4] == b"PK\x06\x06" and record + 56 <= len(data):
+            size = max(size, int(struct.unpack_from("<Q", data, record + 40)[0]))
+    return size
 
 
 def read_zip_member(data: bytes, z: zipfile.ZipFile, name: str, limit: int) -> bytes:

@@ -109,6 +109,19 @@ def test_a_table_that_passes_the_cells_cap_only_in_total_is_refused():
     )
 
 
+def test_a_zip_listing_a_hundred_thousand_members_is_refused_before_zipfile_reads_its_directory():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for i in range(100_000):
+            z.writestr(f"{i:08}", b"")
+    result = parse(archive.getvalue())
+    assert (result.status, result.format, result.error) == (
+        "error",
+        "zip",
+        "a zip directory of 5400000 bytes (limit 4 MiB): refused",
+    )
+
+
 # The workers' own limits catch what the checks above do not. Here the checks are lifted (forked workers inherit
 # the patched modules) and the limits made small.
 
