@@ -35,5 +35,6 @@ bench: setup
 	$(BIN)/python -m bench.parse_bench
 	$(BIN)/python -m bench.build
 	$(BIN)/python -m bench.recrawl
+	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.other_text
 	$(BIN)/python -m bench.serve

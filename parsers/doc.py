@@ -13,7 +13,9 @@ from common import libreoffice
 from parsers import docx, text
 from parsers.model import Document, ExtractionError
 
-CONVERT_TIMEOUT_SECONDS = 120
+# Below the parse worker's default time limit (parsers.pool.Limits): soffice runs in a session of its own, so a worker
+# killed for overrunning would leave it running; its own timeout stops it first.
+CONVERT_TIMEOUT_SECONDS = 40
 
 
 _profile: Path | None = None  # this process's LibreOffice profile

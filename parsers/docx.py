@@ -12,25 +12,12 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from parsers.limits import MAX_SPAN, MAX_TABLE_CELLS, MAX_ZIP_PART_BYTES, read_zip_member
 from parsers.model import Document, ExtractionError, Paragraph, Table
-
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200  # real DOCX parts compress ~10x; a zip bomb compresses thousands of times
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-
-
-def check_zip(z: zipfile.ZipFile) -> None:
-    """Refuse zip bombs before anything is inflated."""
-    infos = z.infolist()
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise ExtractionError(f"DOCX inflates to {total} bytes (limit {MAX_UNCOMPRESSED_BYTES}): refused as a zip bomb")
-    for i in infos:
-        if i.compress_size and i.file_size / i.compress_size > MAX_COMPRESSION_RATIO and i.file_size > 10_000_000:
-            raise ExtractionError(f"DOCX part {i.filename} compressed {i.file_size // i.compress_size}:1: refused")
 
 
 def _text(element: etree._Element) -> str:
@@ -62,18 +49,31 @@ def _children(parent: etree._Element, *tags: str) -> Iterator[etree._Element]:
             yield from _children(child, *tags)
 
 
+def _span(element: etree._Element | None) -> int:
+    """w:gridSpan or w:gridBefore, refused beyond MAX_SPAN before any grid position is made."""
+    span = int(element.get(f"{W}val", "1")) if element is not None else 1
+    if span > MAX_SPAN:
+        name = etree.QName(element).localname if element is not None else ""
+        raise ExtractionError(f"a DOCX table spans {span} grid columns (w:{name}; limit {MAX_SPAN}): refused")
+    return max(1, span)
+
+
 def _grid(tbl: etree._Element) -> Table:
     """A merged cell's text at its origin, None in each position it covers (across: gridSpan; down: vMerge)."""
     grid: list[list[str | None]] = []
+    cells = 0
     for tr in _children(tbl, f"{W}tr"):
         before = tr.find(f"{W}trPr/{W}gridBefore")
-        row: list[str | None] = [None] * int(before.get(f"{W}val", "0")) if before is not None else []
+        row: list[str | None] = [None] * _span(before) if before is not None else []
         for tc in _children(tr, f"{W}tc"):
-            span = max(1, int(_property(tc, "gridSpan") or 1))
+            span = _span(tc.find(f"{W}tcPr/{W}gridSpan"))
             continues_above = _property(tc, "vMerge") not in (None, "restart")
             text = "\n".join(_text(p) for p in _children(tc, f"{W}p"))
             row.append(None if continues_above else text)
             row.extend([None] * (span - 1))
+        cells += len(row)
+        if cells > MAX_TABLE_CELLS:
+            raise ExtractionError(f"a DOCX table of more than {MAX_TABLE_CELLS} cells: refused")
         grid.append(row)
     return Table(grid)
 
@@ -84,14 +84,17 @@ def extract(data: bytes) -> Document:
     except zipfile.BadZipFile as e:
         raise ExtractionError(f"not a readable DOCX (zip): {e}") from e
     with z:
-        check_zip(z)
         try:
-            body = etree.fromstring(z.read("word/document.xml"), _PARSER).find(f"{W}body")
-            core = (
-                etree.fromstring(z.read("docProps/core.xml"), _PARSER) if "docProps/core.xml" in z.namelist() else None
-            )
-        except (KeyError, etree.XMLSyntaxError) as e:
-            raise ExtractionError(f"not a readable DOCX (document.xml): {e}") from e
+            document_xml = read_zip_member(data, z, "word/document.xml", MAX_ZIP_PART_BYTES)
+            has_core = "docProps/core.xml" in z.namelist()
+            core_xml = read_zip_member(data, z, "docProps/core.xml", MAX_ZIP_PART_BYTES) if has_core else None
+        except KeyError as e:
+            raise ExtractionError(f"not a readable DOCX (no word/document.xml): {e}") from e
+    try:
+        body = etree.fromstring(document_xml, _PARSER).find(f"{W}body")
+        core = etree.fromstring(core_xml, _PARSER) if core_xml else None
+    except etree.XMLSyntaxError as e:
+        raise ExtractionError(f"not a readable DOCX (document.xml): {e}") from e
     blocks: list[Paragraph | Table] = []
     for child in _children(body, f"{W}p", f"{W}tbl") if body is not None else []:
         if child.tag == f"{W}p":

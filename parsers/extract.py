@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
+import resource
 import zipfile
 
-from parsers import doc, docx, html, pdf, sheet, text
+from parsers import doc, docx, html, limits, pdf, sheet, text
 from parsers.model import ExtractionError, ParseResult
 from parsers.report import read_report
-
-MAX_INPUT_BYTES = 100 * 1024 * 1024
 
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
 _HTML_MARKERS = (b"<html", b"<!doctype html", b"<head", b"<body", b"<table", b"<div", b"<meta", b"<p>", b"<title")
@@ -43,9 +42,14 @@ def sniff(data: bytes, content_type: str | None = None) -> str:
 
 
 def parse(data: bytes, content_type: str | None = None) -> ParseResult:
+    directory = limits.zip_directory_bytes(data) if data.startswith(b"PK\x03\x04") else 0
+    if directory > limits.MAX_ZIP_DIRECTORY_BYTES:  # before sniff() has zipfile read it
+        error = f"a zip directory of {directory} bytes (limit {limits.mib(limits.MAX_ZIP_DIRECTORY_BYTES)}): refused"
+        return ParseResult(status="error", format="zip", error=error)
     fmt = sniff(data, content_type)
-    if len(data) > MAX_INPUT_BYTES:
-        return ParseResult(status="error", format=fmt, error=f"input too large ({len(data)} bytes)")
+    if len(data) > limits.MAX_INPUT_BYTES:
+        error = f"input too large: {len(data)} bytes (limit {limits.mib(limits.MAX_INPUT_BYTES)})"
+        return ParseResult(status="error", format=fmt, error=error)
     try:
         if fmt == "image":
             return ParseResult(status="needs_ocr", format=fmt, error="an image: the report is a scan")
@@ -77,9 +81,17 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
             document = text.extract(text.decode(data))
         return read_report(document)
     except MemoryError:
-        return ParseResult(
-            status="error", format=fmt, error="out of memory: the document needs more than allowed", transient=True
-        )
+        return ParseResult(status="error", format=fmt, error=_out_of_memory(), transient=True)
     except Exception as e:  # noqa: BLE001 - any failure becomes a recorded status with its reason
+        if isinstance(e.__cause__ or e.__context__, MemoryError):  # pdfplumber wraps pdfminer's exceptions
+            return ParseResult(status="error", format=fmt, error=_out_of_memory(), transient=True)
         reason = str(e) if isinstance(e, ExtractionError) else f"{type(e).__name__}: {e}"
         return ParseResult(status="error", format=fmt, error=reason[:500])
+
+
+def _out_of_memory() -> str:
+    """Says which limit: in a parse worker, the address space that parsers.pool gave it."""
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if limit == resource.RLIM_INFINITY:
+        return "out of memory: the document needs more than allowed"
+    return f"memory limit: parsing needed more than the worker's {limits.mib(limit)} of address space"

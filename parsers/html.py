@@ -10,7 +10,8 @@ from lxml import etree
 
 from common.families import body_selectors
 from parsers.labels import first_date, stated_date
-from parsers.model import Document, Paragraph, Table
+from parsers.limits import MAX_SPAN, MAX_TABLE_CELLS
+from parsers.model import Document, ExtractionError, Paragraph, Table
 
 BODY_CONTAINERS = body_selectors()  # the report body containers of the CMS families, most specific first
 
@@ -45,7 +46,6 @@ _BLOCK_TAGS = {
     "thead",
 }
 _SKIP_TAGS = {"script", "style", "noscript", "template", "select", "option", "button", "iframe", "object"}
-MAX_SPAN = 200  # a rowspan/colspan beyond this is malformed markup, not a table layout
 
 
 def _charset_from_content_type(content_type: str | None) -> str | None:
@@ -124,6 +124,8 @@ def _cell_text(cell: etree._Element) -> str:
 
 
 def _span(cell: etree._Element, name: str) -> int:
+    """A rowspan/colspan beyond MAX_SPAN is malformed markup, not a table layout: cut to MAX_SPAN, as browsers cut
+    theirs."""
     try:
         return max(1, min(int(re.sub(r"\D", "", cell.get(name, "1")) or 1), MAX_SPAN))
     except ValueError:
@@ -131,10 +133,12 @@ def _span(cell: etree._Element, name: str) -> int:
 
 
 def table_grid(table: etree._Element) -> Table:
-    """Expand rowspan/colspan into a grid: the text at the merge origin, None in every covered position."""
+    """Expand rowspan/colspan into a grid: the text at the merge origin, None in every covered position. A table
+    of more than MAX_TABLE_CELLS positions is refused before it is expanded."""
     rows = table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
     grid: list[list[str | None]] = []
     pending: dict[tuple[int, int], None] = {}  # positions covered by a rowspan from above
+    positions = 0
     for r, tr in enumerate(rows):
         out: list[str | None] = []
         c = 0
@@ -143,6 +147,9 @@ def table_grid(table: etree._Element) -> Table:
                 out.append(None)
                 c += 1
             rowspan, colspan = _span(cell, "rowspan"), _span(cell, "colspan")
+            positions += rowspan * colspan
+            if positions > MAX_TABLE_CELLS:
+                raise ExtractionError(f"an HTML table of more than {MAX_TABLE_CELLS} cells, spans expanded: refused")
             out.append(_cell_text(cell))
             out.extend([None] * (colspan - 1))
             for dr in range(1, rowspan):

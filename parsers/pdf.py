@@ -15,11 +15,11 @@ from typing import Any
 import pdfplumber
 from pdfplumber.page import Page
 
+from parsers.limits import MAX_PDF_PAGES, check_pdf
 from parsers.model import Document, ExtractionError, Paragraph, Table
 from parsers.tables import split_row
 from parsers.values import MONEY_UNITS, read
 
-MAX_PAGES = 300
 _LINE_TOLERANCE = 3.0  # points: words whose tops differ less than this share a line
 _SECTION_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _HEADER = re.compile(r"第二十条|信息内容|申请人情况|行政复议|自然人")
@@ -143,13 +143,14 @@ def _has_header(table: Table) -> bool:
 
 
 def extract(data: bytes) -> Document:
+    check_pdf(data)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds for a broken file
         raise ExtractionError(f"not a readable PDF: {type(e).__name__}: {e}") from e
     with pdf:
         pages = len(pdf.pages)
-        per_page = [[block for _, block in _blocks_of(page)] for page in pdf.pages[:MAX_PAGES]]
+        per_page = [[block for _, block in _blocks_of(page)] for page in pdf.pages[:MAX_PDF_PAGES]]
     blank = sum(1 for blocks in per_page if len(_text_of(blocks)) < _MIN_PAGE_TEXT)
     return Document(blocks=join_pages(per_page), format="pdf", pages=pages, pages_without_text=blank)
 

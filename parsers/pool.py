@@ -24,7 +24,7 @@ Key = TypeVar("Key", bound=Hashable)
 
 @dataclass(frozen=True)
 class Limits:
-    seconds: float = 300.0  # per document
+    seconds: float = 60.0  # per document
     memory_mib: int = 1024  # address space of a worker process (RLIMIT_AS)
 
 

@@ -12,11 +12,9 @@ import io
 import warnings
 import zipfile
 
-from parsers.docx import check_zip
+from parsers import limits
 from parsers.labels import item_number
 from parsers.model import Block, Document, ExtractionError, Paragraph, Table
-
-MAX_SHEET_CELLS = 1_000_000  # the national tables fill a few hundred; a sheet this large is not a report
 
 
 def _text(value: object) -> str:
@@ -59,8 +57,10 @@ def _blocks(grid: list[list[str | None]]) -> list[Block]:
 
 
 def _check_size(rows: int, columns: int) -> None:
-    if rows * columns > MAX_SHEET_CELLS:
-        raise ExtractionError(f"a sheet of {rows} x {columns} cells (limit {MAX_SHEET_CELLS}): not a report's tables")
+    if rows * columns > limits.MAX_SHEET_CELLS:
+        raise ExtractionError(
+            f"a sheet of {rows} x {columns} cells (limit {limits.MAX_SHEET_CELLS}): not a report's tables"
+        )
 
 
 def _grid(values: list[list[object]], merges: list[tuple[int, int, int, int]]) -> list[list[str | None]]:
@@ -84,7 +84,8 @@ def extract_xlsx(data: bytes) -> Document:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            check_zip(z)
+            for name in z.namelist():  # each part's real inflated size, before openpyxl inflates it by itself
+                limits.read_zip_member(data, z, name, limits.MAX_ZIP_PART_BYTES)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns of each part it does not read (data validation, …)
             workbook = load_workbook(io.BytesIO(data), data_only=True)  # formulas as the values last computed
