@@ -4,8 +4,8 @@ p50/p95 latency of each page, for one client and for 8 at once.
 
 .venv/bin/python -m bench.serve [--reports 200000]        # or: make bench
 
-The database is cached in data/bench-serve/SCHEMA/ (a few GB), SCHEMA naming the database schema and template spec
-it was made with: a change to either makes it again (and removes the old one).
+The database is cached in data/bench-serve/SCHEMA/ (a few GB), SCHEMA naming the database schema, the template spec
+and this script it was made with: a change to any makes it again (and removes the old one).
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ RENAMED = {"id", "report_id", "agency_id"}  # columns that get the copy's suffix
 
 def cache_folder(root: Path) -> Path:
     """root/SCHEMA: the databases made with this schema and spec; those made with others are removed."""
-    made_with = hashlib.sha256(SCHEMA.read_bytes() + SPEC_PATH.read_bytes()).hexdigest()[:12]
+    made_with = hashlib.sha256(SCHEMA.read_bytes() + SPEC_PATH.read_bytes() + Path(__file__).read_bytes()).hexdigest()[
+        :12
+    ]
     for old in root.glob("*") if root.is_dir() else []:
         if old.name != made_with:
             shutil.rmtree(old)
@@ -99,6 +101,8 @@ def big_database(folder: Path, reports: int) -> Path:
                 for c in columns
             )
             copied = ", copies"
+            if table == "reports":  # in the build's order: newest year first, then by id (publish/build.py)
+                copied += " ORDER BY year DESC, id || '_' || copies.n"
         started = time.perf_counter()
         # Names come from the source database's own schema, never from input.
         conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} FROM source.{table}{copied}")  # noqa: S608

@@ -174,7 +174,8 @@ def build(
         agencies = name_agencies(reports, regions, {host: s.admin_code for host, s in sites.items()})
         assign_ids(reports)
         versions = {r["id"]: v for r, v in zip(reports, found_versions, strict=True)}
-        reports.sort(key=lambda r: r["id"])
+        # Newest year first: the order of rowids, which the site's search results follow (plugins/search_box.py)
+        reports.sort(key=lambda r: (-(r["year"] or 0), r["id"]))
         cross_year = CrossYear(
             reports, {r["id"]: summaries[versions[r["id"]][-1].key]["across_years"] for r in reports}
         )

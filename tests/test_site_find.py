@@ -101,6 +101,9 @@ def test_the_reports_search_box_finds_every_report_holding_the_words_through_the
         answer = json.loads(_get(url))
         ids = {row[0] for row in answer["rows"]}
         assert ids == _holding(db, word), word
+        years = [row[answer["columns"].index("year")] for row in answer["rows"]]
+        assert years == sorted(years, reverse=True)  # newest first: rowid order, the build's
+        assert answer["human_description_en"].endswith("sorted by rowid"), answer["human_description_en"]
         found[word] = len(ids)
         assert "match escape_fts(:search)" in answer["query"]["sql"]
         assert "like" not in answer["query"]["sql"].lower()

@@ -9,7 +9,9 @@ Search results show a snippet of the report's text around the first word searche
 
 Search results come without facets unless the reader asks (?_search_facets=1, a link on the page): Datasette counts
 each facet over every match, one after the other, and a word such as 复议 matches most reports (8 facets over 160,000
-matches: a second per page at 200,000 reports).
+matches: a second per page at 200,000 reports). Unless the reader sorts them, they come in rowid order, which the
+build makes newest year first: SQLite then reads the first page of matches in order instead of sorting them all
+(bench/serve: 90 -> 25 ms for 复议).
 """
 
 from contextvars import ContextVar
@@ -40,7 +42,10 @@ def asgi_wrapper() -> Any:
                 words = args.get("_search", [""])[0].replace('"', " ").split()
                 _search.set(words or None)
                 if words and "_search_facets" not in args and "_nofacet" not in args:
-                    scope = {**scope, "query_string": query + b"&_nofacet=1"}
+                    query += b"&_nofacet=1"
+                if words and not any(a in args for a in ("_sort", "_sort_desc")):
+                    query += b"&_sort=rowid"
+                scope = {**scope, "query_string": query}
             await app(scope, receive, send)
 
         return remember_search
