@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from parsers import doc, docx, html, pdf, text
+from parsers import doc, docx, html, ocr, pdf, text
 from parsers.model import ExtractionError, ParseResult
 from parsers.report import read_report
 
@@ -45,7 +45,7 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
         return ParseResult(status="error", format=fmt, error=f"input too large ({len(data)} bytes)")
     try:
         if fmt == "image":
-            return ParseResult(status="needs_ocr", format=fmt, error="an image: the report is a scan")
+            return ocr.parse_scanned(data, fmt)
         if fmt == "zip":
             return ParseResult(status="error", format=fmt, error="a zip archive that is not a readable DOCX document")
         if fmt == "ole":
@@ -60,7 +60,9 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
             result = read_report(document := pdf.extract(data))
             problem = pdf.text_layer_problem(document, result.status)
             if problem:
-                result.status, result.error = "needs_ocr", problem
+                scanned = ocr.parse_scanned(data, fmt)
+                scanned.warnings.insert(0, f"read by OCR: {problem}")
+                return scanned
             return result
         elif fmt == "doc":
             document = doc.extract(data)
