@@ -72,7 +72,9 @@ def read(pages: list[np.ndarray]):  # -> ParseResult
     from parsers.pdf import join_pages
     from parsers.report import read_report
 
-    document = Document(blocks=join_pages([read_page(p) for p in pages]), format="image", pages=len(pages))
+    warnings: list[str] = []
+    blocks = join_pages([read_page(p, warnings) for p in pages])
+    document = Document(blocks=blocks, format="image", pages=len(pages), warnings=warnings)
     return verified(read_report(document))
 
 

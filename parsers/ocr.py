@@ -12,6 +12,8 @@ import contextlib
 import io
 import resource
 from collections.abc import Iterator
+from difflib import SequenceMatcher
+from functools import cache
 from typing import Any
 
 import cv2
@@ -20,10 +22,11 @@ import numpy as np
 from common.template import templates
 from parsers.checks import run_checks
 from parsers.model import Document, ExtractionError, Paragraph, ParseResult, Table
-from parsers.ocr_fix import correct
+from parsers.ocr_fix import CORRECTED_METHOD, as_number, correct
 from parsers.ocr_grid import Grid, find_tables, straighten
 from parsers.pdf import join_pages
 from parsers.report import read_report
+from parsers.values import is_value_like
 
 OCR_METHOD = "ocr"
 PAGE_WIDTH = 2480  # pixels: an A4 page at 300 dpi, the resolution the recogniser reads cells best at
@@ -31,18 +34,56 @@ RENDER_DPI = 300
 MAX_OCR_PAGES = 60  # a report is a few pages; a scan of hundreds is read no further than this
 MEMORY_BYTES = 2 * 1024**3  # the rulings: RapidOCR's address space peaks just above 1 GiB on an A4 page at 300 dpi
 _CELL_MARGIN = 4  # pixels inside a cell's ruling lines that are never text
+_LABEL_SIMILARITY = 0.75  # difflib ratio from which a misread label is taken for the template's spelling
+LOOKALIKE_CONFIDENCE = 0.5  # a number read from letters is in doubt: below ocr_fix.LOW_CONFIDENCE
 
 
 class OcrText(str):
-    """A cell's text as OCR read it, with the recogniser's confidence (0–1; the least of its lines). It passes
-    through the table mappers as the str it is, and parsers.tables.make_cell keeps its confidence."""
+    """A cell's text as OCR read it, with the recogniser's confidence (0–1; the least of its lines) and the method
+    ("ocr", or "ocr_corrected" for letters read as the digits they stand for). It passes through the table mappers
+    as the str it is, and parsers.tables.make_cell keeps its method and confidence."""
 
     confidence: float
+    method: str
 
-    def __new__(cls, text: str, confidence: float) -> OcrText:
+    def __new__(cls, text: str, confidence: float, method: str = OCR_METHOD) -> OcrText:
         made = super().__new__(cls, text)
-        made.confidence = confidence
+        made.confidence, made.method = confidence, method
         return made
+
+
+@cache
+def _label_spellings() -> frozenset[str]:
+    """Every label the templates print (rows, columns, their parent headers, the 第二十条 items)."""
+    found: set[str] = set()
+    for tpl in templates().values():
+        labels = [*tpl.requests_rows, *tpl.requests_columns, *tpl.appeals_rows, *tpl.appeals_columns]
+        for block in tpl.active_blocks:
+            labels += [*block.rows, *block.columns]
+            found.add(block.item)
+        for label in labels:
+            found.update(label.spellings)
+            found.update(label.path)
+    return frozenset(s for s in found if len(s) >= 3)
+
+
+def _label(text: str) -> str:
+    """A label OCR misread in a character or two (（一）子以公开) as the template's spelling it is closest to, when
+    one is clearly closest; other text as read. Labels only place the numbers: they are not data."""
+    if len(text) < 3 or is_value_like(text) or text in _label_spellings():
+        return text
+    scored = sorted(((SequenceMatcher(None, text, s).ratio(), s) for s in _label_spellings()), reverse=True)
+    (best, spelling), (second, _) = scored[0], scored[1]
+    return spelling if best >= _LABEL_SIMILARITY and best - second >= 0.05 else text
+
+
+def _cell_text(text: str, confidence: float, warnings: list[str]) -> OcrText:
+    number = as_number(text)
+    if number is not None:
+        # Letters read where a number stands (O for 0): read as the digits, with doubt, so the arithmetic checks it.
+        warnings.append(f"OCR read {text!r} where a number stands: taken as {number!r}")
+        return OcrText(number, min(confidence, LOOKALIKE_CONFIDENCE), CORRECTED_METHOD)
+    return OcrText(_label(text), confidence)
 
 
 _engine: Any = None
@@ -80,8 +121,9 @@ def _normalised(gray: np.ndarray) -> np.ndarray:
     scale = PAGE_WIDTH / gray.shape[1]
     if 0.9 <= scale <= 1.1:
         return gray
-    interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interpolation)
+    if scale < 1:
+        return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
 
 
 def _text_lines(text_ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
@@ -116,7 +158,7 @@ def _text_lines(text_ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tu
     return lines
 
 
-def _table(gray: np.ndarray, text_ink: np.ndarray, grid: Grid) -> Table:
+def _table(gray: np.ndarray, text_ink: np.ndarray, grid: Grid, warnings: list[str]) -> Table:
     """A grid's cells read line by line (all lines of the table in one batch); merged positions None."""
     rows: list[list[str | None]] = [[None] * grid.n_columns for _ in range(grid.n_rows)]
     crops, owners = [], []
@@ -132,7 +174,7 @@ def _table(gray: np.ndarray, text_ink: np.ndarray, grid: Grid) -> Table:
         lines = [(t, s) for t, s in texts.get(index, []) if t]
         # A blank cell has no ink: the absence of text is as certain as a clear reading.
         confidence = min((s for _, s in lines), default=1.0)
-        rows[region.row][region.column] = OcrText("".join(t for t, _ in lines), round(confidence, 4))
+        rows[region.row][region.column] = _cell_text("".join(t for t, _ in lines), round(confidence, 4), warnings)
     return Table(rows)
 
 
@@ -174,11 +216,11 @@ def _paragraphs(gray: np.ndarray, grids: list[Grid]) -> list[tuple[int, Paragrap
     return placed
 
 
-def read_page(gray: np.ndarray) -> list[Paragraph | Table]:
-    """One page image (grey, any resolution) as blocks, top to bottom."""
+def read_page(gray: np.ndarray, warnings: list[str]) -> list[Paragraph | Table]:
+    """One page image (grey, any resolution) as blocks, top to bottom; what was read with doubt goes to `warnings`."""
     page = straighten(_normalised(gray))
     grids, text_ink = find_tables(page)
-    placed: list[tuple[int, Paragraph | Table]] = [(g.box[1], _table(page, text_ink, g)) for g in grids]
+    placed: list[tuple[int, Paragraph | Table]] = [(g.box[1], _table(page, text_ink, g, warnings)) for g in grids]
     placed += _paragraphs(page, grids)
     return [block for _, block in sorted(placed, key=lambda item: item[0])]
 
@@ -212,9 +254,10 @@ def _pdf_pages(data: bytes) -> Iterator[np.ndarray]:
 
 def extract(data: bytes, fmt: str) -> Document:
     """A scanned document (fmt "pdf" or "image") as a Document; ExtractionError when it cannot be read."""
+    warnings: list[str] = []
     with _ocr_memory():
-        pages = [read_page(gray) for gray in (_pdf_pages(data) if fmt == "pdf" else [_decode(data)])]
-    return Document(blocks=join_pages(pages), format=fmt, pages=len(pages))
+        pages = [read_page(gray, warnings) for gray in (_pdf_pages(data) if fmt == "pdf" else [_decode(data)])]
+    return Document(blocks=join_pages(pages), format=fmt, pages=len(pages), warnings=warnings)
 
 
 def parse_scanned(data: bytes, fmt: str) -> ParseResult:
@@ -226,7 +269,7 @@ def verified(result: ParseResult) -> ParseResult:
     checks still fail (or whose misread had several readings) is `ocr_unverified`, never published as exact."""
     result.method = OCR_METHOD
     for cell in result.cells:
-        cell.method = OCR_METHOD
+        cell.method = cell.method or OCR_METHOD
     tpl = templates().get(result.template or "")
     if result.status != "ok" or tpl is None:
         return result

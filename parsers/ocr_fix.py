@@ -29,33 +29,30 @@ _CONFUSED: dict[str, str] = {
     "7": "12",
     "8": "03569",
     "9": "048",
-    "O": "0",
-    "o": "0",
-    "D": "0",
-    "Q": "0",
-    "l": "1",
-    "I": "1",
-    "|": "1",
-    "i": "1",
-    "Z": "2",
-    "z": "2",
-    "S": "5",
-    "s": "5",
-    "B": "8",
-    "G": "6",
-    "b": "6",
-    "g": "9",
-    "q": "9",
 }
+# Letters and marks a recogniser reads for a printed digit.
+DIGIT_LOOKALIKES = {
+    **dict.fromkeys("OoDQ。", "0"), **dict.fromkeys("lI|i", "1"), **dict.fromkeys("Zz", "2"),
+    **dict.fromkeys("Ss", "5"), "B": "8", "G": "6", "b": "6", "g": "9", "q": "9",
+}  # fmt: skip
 
 
 def readings(raw: str) -> list[str]:
     """The other readings of a cell's text: one character replaced by one commonly confused with it."""
     found = []
     for i, char in enumerate(raw):
-        for other in _CONFUSED.get(char, ""):
+        for other in _CONFUSED.get(char, "") + DIGIT_LOOKALIKES.get(char, ""):
             found.append(raw[:i] + other + raw[i + 1 :])
     return list(dict.fromkeys(found))
+
+
+def as_number(text: str) -> str | None:
+    """The digits a cell's text stands for when OCR read letters for some of them (1O -> 10, O -> 0); None when
+    the text is not such a number."""
+    if not text or len(text) > 12 or not any(c in DIGIT_LOOKALIKES for c in text):
+        return None
+    digits = "".join(DIGIT_LOOKALIKES.get(c, c) for c in text)
+    return digits if read(digits).numeric and all(c.isdigit() or c in ".-," for c in digits) else None
 
 
 def _instances(values: Values, tpl: Template, narrative: str) -> list[tuple[str, set[str]]]:
@@ -109,4 +106,5 @@ def correct(cells: list[Cell], tpl: Template, narrative: str, warnings: list[str
 
 
 def _suspect(cell: Cell) -> bool:
-    return cell.method == "ocr" and cell.confidence is not None and cell.confidence < LOW_CONFIDENCE
+    """Read by OCR (only OCR gives a confidence) with doubt."""
+    return cell.confidence is not None and cell.confidence < LOW_CONFIDENCE

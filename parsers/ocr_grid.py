@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 
 _MIN_TABLE_WIDTH = 0.25  # of the page width: smaller ruled boxes (a seal, an underline) are not tables
-_EDGE_COVERAGE = 0.75  # share of a cell side that must be ink for a ruling line to divide two cells
+_EDGE_COVERAGE = 0.92  # share of a cell side that must be ink for a ruling line to divide two cells (a stroke of
+# a character standing in a one-line cell reaches some 85 % of its height)
 _MAX_SKEW = 3.0  # degrees a page may be rotated
 _LINE_REACH = 3  # pixels either side of a ruling line's centre still counted as the line (thickness, skew)
 
@@ -37,8 +38,11 @@ class Grid:
 
 
 def ink(gray: np.ndarray) -> np.ndarray:
-    """Ink as 255 on 0: a local threshold copes with uneven scans and grey backgrounds."""
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    """Ink as 255 on 0: a local threshold copes with uneven scans and grey backgrounds; the median filter first
+    keeps a noisy scan's grain out."""
+    return cv2.adaptiveThreshold(
+        cv2.medianBlur(gray, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 25
+    )
 
 
 def _skew(bw: np.ndarray) -> float:
