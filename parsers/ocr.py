@@ -31,7 +31,8 @@ from parsers.values import is_value_like
 OCR_METHOD = "ocr"
 PAGE_WIDTH = 2480  # pixels: an A4 page at 300 dpi, the resolution the recogniser reads cells best at
 RENDER_DPI = 300
-MAX_OCR_PAGES = 60  # a report is a few pages; a scan of hundreds is read no further than this
+MAX_OCR_PAGES = 20  # a report is a few pages (5-20 s each); a longer scan is read no further than this
+MAX_RENDER_SIDE = 7000  # pixels: an A4 page at 300 dpi is 3508 high; a huge page is rendered at a lower resolution
 MEMORY_BYTES = 2 * 1024**3  # the rulings: RapidOCR's address space peaks just above 1 GiB on an A4 page at 300 dpi
 _CELL_MARGIN = 4  # pixels inside a cell's ruling lines that are never text
 _LABEL_SIMILARITY = 0.75  # difflib ratio from which a misread label is taken for the template's spelling
@@ -161,10 +162,13 @@ def _text_lines(text_ink: np.ndarray, box: tuple[int, int, int, int]) -> list[tu
 def _table(gray: np.ndarray, text_ink: np.ndarray, grid: Grid, warnings: list[str]) -> Table:
     """A grid's cells read line by line (all lines of the table in one batch); merged positions None."""
     rows: list[list[str | None]] = [[None] * grid.n_columns for _ in range(grid.n_rows)]
+    # The recogniser sees the ink on clean white: a noisy scan's grain around a digit is read as more characters.
+    near_ink = cv2.dilate(text_ink, np.ones((5, 5), np.uint8))
+    clean = np.where(near_ink > 0, gray, np.uint8(255))
     crops, owners = [], []
     for index, region in enumerate(grid.regions):
         for x0, y0, x1, y1 in _text_lines(text_ink, region.box):
-            crops.append(cv2.cvtColor(gray[y0:y1, x0:x1], cv2.COLOR_GRAY2BGR))
+            crops.append(cv2.cvtColor(clean[y0:y1, x0:x1], cv2.COLOR_GRAY2BGR))
             owners.append(index)
     read: list[tuple[str, float]] = _ocr().text_rec(crops)[0] if crops else []
     texts: dict[int, list[tuple[str, float]]] = {}
@@ -237,16 +241,20 @@ def _decode(data: bytes) -> np.ndarray:
         raise ExtractionError(f"an image that cannot be decoded: {e}") from e
 
 
-def _pdf_pages(data: bytes) -> Iterator[np.ndarray]:
+def _pdf_pages(data: bytes, warnings: list[str]) -> Iterator[np.ndarray]:
     import pypdfium2 as pdfium
 
     try:
         pdf = pdfium.PdfDocument(io.BytesIO(data))
     except pdfium.PdfiumError as e:
         raise ExtractionError(f"not a readable PDF: {e}") from e
+    if len(pdf) > MAX_OCR_PAGES:
+        warnings.append(f"only the first {MAX_OCR_PAGES} of {len(pdf)} pages read by OCR")
     try:
         for index in range(min(len(pdf), MAX_OCR_PAGES)):
-            bitmap = pdf[index].render(scale=RENDER_DPI / 72, grayscale=True)
+            page = pdf[index]
+            scale = min(RENDER_DPI / 72, MAX_RENDER_SIDE / max(page.get_width(), page.get_height(), 1))
+            bitmap = page.render(scale=scale, grayscale=True)
             yield bitmap.to_numpy().copy().squeeze()
     finally:
         pdf.close()
@@ -256,7 +264,8 @@ def extract(data: bytes, fmt: str) -> Document:
     """A scanned document (fmt "pdf" or "image") as a Document; ExtractionError when it cannot be read."""
     warnings: list[str] = []
     with _ocr_memory():
-        pages = [read_page(gray, warnings) for gray in (_pdf_pages(data) if fmt == "pdf" else [_decode(data)])]
+        images = _pdf_pages(data, warnings) if fmt == "pdf" else iter([_decode(data)])
+        pages = [read_page(gray, warnings) for gray in images]
     return Document(blocks=join_pages(pages), format=fmt, pages=len(pages), warnings=warnings)
 
 

@@ -15,6 +15,7 @@ _MIN_TABLE_WIDTH = 0.25  # of the page width: smaller ruled boxes (a seal, an un
 _EDGE_COVERAGE = 0.92  # share of a cell side that must be ink for a ruling line to divide two cells (a stroke of
 # a character standing in a one-line cell reaches some 85 % of its height)
 _MAX_SKEW = 3.0  # degrees a page may be rotated
+_MIN_SPECK = 8  # pixels of ink (at 300 dpi) below which a blob is grain: a decimal point has some 16
 _LINE_REACH = 3  # pixels either side of a ruling line's centre still counted as the line (thickness, skew)
 
 
@@ -176,4 +177,12 @@ def find_tables(gray: np.ndarray) -> tuple[list[Grid], np.ndarray]:
             grids.append(grid)
     grids.sort(key=lambda g: g.box[1])
     text_ink = cv2.subtract(bw, cv2.dilate(horizontal | vertical, np.ones((3, 3), np.uint8)))
-    return grids, text_ink
+    return grids, _without_specks(text_ink)
+
+
+def _without_specks(bw: np.ndarray) -> np.ndarray:
+    """Ink without the grain of a scan: blobs smaller than the dot of a decimal point."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= _MIN_SPECK
+    keep[0] = False
+    return np.where(keep[labels], np.uint8(255), np.uint8(0))
