@@ -6,7 +6,7 @@ import io
 import resource
 import zipfile
 
-from parsers import doc, docx, html, limits, pdf, sheet, text
+from parsers import doc, docx, html, limits, ocr, pdf, sheet, text
 from parsers.model import ExtractionError, ParseResult
 from parsers.report import read_report
 
@@ -52,7 +52,7 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
         return ParseResult(status="error", format=fmt, error=error)
     try:
         if fmt == "image":
-            return ParseResult(status="needs_ocr", format=fmt, error="an image: the report is a scan")
+            return ocr.parse_scanned(data, fmt)
         if fmt == "zip":
             return ParseResult(
                 status="error", format=fmt, error="a zip archive that is not a readable DOCX or XLSX document"
@@ -69,7 +69,9 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
             result = read_report(document := pdf.extract(data))
             problem = pdf.text_layer_problem(document, result.status)
             if problem:
-                result.status, result.error = "needs_ocr", problem
+                scanned = ocr.parse_scanned(data, fmt)
+                scanned.warnings.insert(0, f"read by OCR: {problem}")
+                return scanned
             return result
         elif fmt == "doc":
             document = doc.extract(data)

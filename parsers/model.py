@@ -60,6 +60,8 @@ class Cell:
     value: int | float | None  # what the document prints, as a number; None for blank, "/", "无" …
     raw: str  # the cell text as printed
     unit: str | None = None  # 元 / 万元, from the cell or its header
+    method: str | None = None  # how it was read when not from a text layer: "ocr", or "ocr_corrected" (parsers.ocr_fix)
+    confidence: float | None = None  # the OCR recogniser's confidence (0-1); None for text, which is certain
 
     @property
     def key(self) -> str:
@@ -73,6 +75,8 @@ class Cell:
             "value": self.value,
             "raw": self.raw,
             "unit": self.unit,
+            "method": self.method,
+            "confidence": self.confidence,
         }
 
 
@@ -106,8 +110,9 @@ class CheckResult:
 
 @dataclass
 class ParseResult:
-    status: str  # ok | not_report | needs_ocr | error
+    status: str  # ok | ocr_unverified (read by OCR, checks failing) | not_report | no_tables | needs_ocr | error
     format: str | None = None
+    method: str | None = None  # "ocr" when the cells were read from page images; None when from the document's text
     title: str | None = None
     agency: str | None = None
     year: int | None = None
@@ -136,6 +141,7 @@ class ParseResult:
         return cls(
             status=record["status"],
             format=record["format"],
+            method=record.get("method"),  # absent from results cached before OCR existed
             title=record["title"],
             agency=record["agency"],
             year=record["year"],
@@ -156,6 +162,7 @@ class ParseResult:
             "status": self.status,
             "error": self.error,
             "format": self.format,
+            "method": self.method,
             "title": self.title,
             "agency": self.agency,
             "year": self.year,

@@ -53,7 +53,10 @@ def raw_text(text: str) -> str:
 
 def make_cell(table: str, row: str, column: str, text: str, unit_from_header: str | None = None) -> Cell:
     printed = read(text)
-    return Cell(table, row, column, printed.value, raw_text(text), printed.unit or unit_from_header)
+    # Text read by OCR (parsers.ocr.OcrText) brings its method and confidence.
+    method: str | None = getattr(text, "method", None)
+    confidence: float | None = getattr(text, "confidence", None)
+    return Cell(table, row, column, printed.value, raw_text(text), printed.unit or unit_from_header, method, confidence)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -13,7 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 ENTRY = ROOT / "parsers" / "extract.py"  # parse() itself
 DATA_DIRS = (ROOT / "parsers", ROOT / "common")  # its data files (the template spec)
 # Libraries whose reading of a document can change a result.
-LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "lxml", "trafilatura", "justext", "openpyxl", "xlrd")
+LIBRARIES = (
+    "pdfplumber", "pdfminer.six", "pypdfium2", "lxml", "trafilatura", "justext", "openpyxl", "xlrd",
+    "rapidocr-onnxruntime", "onnxruntime", "opencv-python", "pillow",  # OCR of scanned reports
+)  # fmt: skip
 
 
 def _module_file(name: str) -> Path | None:

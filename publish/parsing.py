@@ -26,6 +26,7 @@ def summary_of(result: ParseResult) -> Summary:
     return {
         "status": result.status,
         "format": result.format,
+        "method": result.method,
         "template": result.template,
         "title": result.title,
         "agency": result.agency,

@@ -65,6 +65,7 @@ def report_row(found: Found, also_at: list[str], region: Mapping[str, str | None
         "document_url": c.url,
         "document_sha256": c.sha256,
         "format": s["format"],
+        "method": s["method"] or "text",
         "parse_status": s["status"],
         "cells_count": s["cells_count"],
         "list_title": c.list_title,
@@ -100,8 +101,8 @@ def cell_rows(report_id: str, result: ParseResult) -> list[dict[str, Any]]:
                 "unit": c.unit,
                 "value_yuan": c.value * factor if factor and c.value is not None else None,
                 "position": position,
-                "method": result.format,  # read from the document's text; OCR (issue 10) will say "ocr"
-                "confidence": None,  # certain for text; OCR gives its own
+                "method": c.method or result.format,  # ocr / ocr_corrected, else read from the document's text
+                "confidence": c.confidence,  # OCR's; None for text, which is certain
             }
         )
     return rows

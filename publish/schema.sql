@@ -55,6 +55,7 @@ CREATE TABLE reports (
     document_url            TEXT,
     document_sha256         TEXT REFERENCES documents (sha256),
     format                  TEXT,
+    method                  TEXT,
     parse_status            TEXT,
     parse_error             TEXT,
     parse_warnings          TEXT,

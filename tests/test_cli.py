@@ -55,6 +55,7 @@ def test_parse_json_contract():
         "status",
         "error",
         "format",
+        "method",
         "title",
         "agency",
         "year",
@@ -81,6 +82,8 @@ def test_parse_json_contract():
         "value": 72.8,
         "raw": "72.8万元",
         "unit": "万元",
+        "method": None,
+        "confidence": None,
     }
     assert [c["key"] for c in result["checks"]] == [
         "requests_balance",

@@ -19,7 +19,7 @@ from parsers.model import ExtractionError
 from replica.content import publications
 from replica.render import report_docx, report_html
 
-STATUSES = {"ok", "not_report", "no_tables", "needs_ocr", "error"}
+STATUSES = {"ok", "ocr_unverified", "not_report", "no_tables", "needs_ocr", "error"}
 
 
 def test_truncated_pdf_is_an_error_with_its_reason():
@@ -60,8 +60,11 @@ def test_challenge_page_is_not_a_report():
     assert parse(body, "text/html").status == "not_report"
 
 
-def test_image_needs_ocr():
-    assert parse(b"\x89PNG\r\n\x1a\n" + b"\0" * 100).status == "needs_ocr"
+def test_undecodable_image_is_an_error_with_its_reason():
+    # A readable image goes through OCR (tests/test_parse_ocr.py); a broken one says why it was not read.
+    result = parse(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    assert (result.status, result.format) == ("error", "image")
+    assert result.error.startswith("an image that cannot be decoded")
 
 
 def test_huge_input_is_refused(monkeypatch):
