@@ -3,6 +3,7 @@ agency pages, on a Datasette serving a database built from a replica crawl."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -118,6 +119,13 @@ def test_the_reports_search_box_finds_every_report_holding_the_words_through_the
         "公开复议": 0,
         "2019年": 4,
     }
+    # Pages of results follow each other, newest first (rowid order), in the HTML too.
+    first = _get(f"{base}/reports/reports?" + urllib.parse.urlencode({"_search": "复议", "_size": "20"}))
+    (next_url,) = set(re.findall(r'href="([^"]*_next=[^"]*)"', first))
+    following = urllib.parse.urlsplit(html.unescape(next_url))
+    second = _get(f"{base}{following.path}?{following.query}")
+    shown = [re.findall(r'<a href="/reports/reports/([^"]+)">', p) for p in (first, second)]
+    assert len(set(shown[0])) == 20 and len(set(shown[1])) == 14 and not set(shown[0]) & set(shown[1])
     page = _get(f"{base}/reports/reports?" + urllib.parse.urlencode({"_search": "复议"}))
     assert 'value="复议"' in page  # the box shows what the reader typed, not the bigrams
     assert "34 rows where search matches" in page

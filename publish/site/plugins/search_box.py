@@ -44,7 +44,9 @@ def asgi_wrapper() -> Any:
                 if words and "_search_facets" not in args and "_nofacet" not in args:
                     query += b"&_nofacet=1"
                 if words and not any(a in args for a in ("_sort", "_sort_desc")):
-                    query += b"&_sort=rowid"
+                    # _labels=off: with foreign-key labels expanded, Datasette 0.65 fails to page by a column it
+                    # did not select (rowid) with a KeyError; without them it looks the value up.
+                    query += b"&_sort=rowid&_labels=off"
                 scope = {**scope, "query_string": query}
             await app(scope, receive, send)
 
