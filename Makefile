@@ -36,5 +36,6 @@ bench: setup
 	$(BIN)/python -m bench.build
 	$(BIN)/python -m bench.recrawl
 	$(BIN)/python -m bench.hostile
+	$(BIN)/python -m bench.ocr
 	$(BIN)/python -m bench.other_text
 	$(BIN)/python -m bench.serve
