@@ -67,7 +67,13 @@ def data_cell(cell: CellRow | None) -> dict[str, str]:
     if cell["value"] is None:
         raw = (cell["raw"] or "").strip()
         return {"text": "", "unit": "", "css": "blank", "title": f"空白（原文：{raw}）" if raw else "空白"}
-    return {"text": number(cell["value"]), "unit": cell["unit"] or "", "css": "number", "title": cell["raw"] or ""}
+    shown = {"text": number(cell["value"]), "unit": cell["unit"] or "", "css": "number", "title": cell["raw"] or ""}
+    method, confidence = cell.get("method"), cell.get("confidence")
+    if method == "ocr_corrected":  # OCR misread it; the template's arithmetic allowed one reading
+        shown |= {"css": "number ocr-corrected", "title": "OCR 误读，经勾稽关系更正（原识读见解析提示）"}
+    elif method == "ocr" and confidence is not None:
+        shown["title"] = f"OCR 识读，置信度 {confidence:.2f}（原文：{cell['raw']}）"
+    return shown
 
 
 @dataclass

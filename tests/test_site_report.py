@@ -17,7 +17,7 @@ import pytest
 from conftest import gold
 
 from common.template import templates
-from publish.report_layout import printed_paths, spans
+from publish.report_layout import data_cell, printed_paths, spans
 
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 served = pytest.mark.slow  # crawls the replica
@@ -239,3 +239,15 @@ def test_an_unknown_digest_is_not_found(site, digest):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{base}/-/archive/{digest}", timeout=10)
     assert refused.value.code == 404
+
+
+def test_a_cell_read_by_ocr_says_so_and_a_corrected_one_is_marked():
+    text = {"value": 12, "raw": "12", "unit": None, "method": "pdf", "confidence": None}
+    assert data_cell(text) == {"text": "12", "unit": "", "css": "number", "title": "12"}
+    read = data_cell(text | {"method": "ocr", "confidence": 0.987})
+    assert (read["css"], read["title"]) == ("number", "OCR 识读，置信度 0.99（原文：12）")
+    corrected = data_cell(text | {"method": "ocr_corrected", "confidence": 0.62})
+    assert (corrected["css"], corrected["title"]) == (
+        "number ocr-corrected",
+        "OCR 误读，经勾稽关系更正（原识读见解析提示）",
+    )
