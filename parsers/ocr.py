@@ -52,6 +52,10 @@ class OcrText(str):
         made.confidence, made.method = confidence, method
         return made
 
+    def __getnewargs__(self) -> tuple[str, float, str]:  # type: ignore[override]
+        # A parse worker's result travels to the build by pickle: without these, it cannot be read back there.
+        return str(self), self.confidence, self.method
+
 
 @cache
 def _label_spellings() -> frozenset[str]:

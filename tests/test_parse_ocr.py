@@ -19,6 +19,7 @@ from parsers import parse
 from parsers.model import ParseResult
 from parsers.ocr import verified
 from parsers.ocr_fix import as_number, correct, readings
+from parsers.pool import Limits, run
 from publish.parsing import summary_of
 from publish.rows import cell_rows
 from publish.select import is_report
@@ -43,7 +44,8 @@ def table_three_page(tmp_path_factory) -> bytes:
 
 @pytest.fixture(scope="module")
 def read_page(table_three_page) -> ParseResult:
-    return parse(table_three_page)
+    """Read as the build reads it: in a parse worker, with the default limits, its result sent back by pickle."""
+    return dict(run(parse, [("page", (table_three_page,))], 1, Limits()))["page"]
 
 
 @pytest.mark.slow
