@@ -14,6 +14,7 @@ build makes newest year first: SQLite then reads the first page of matches in or
 (bench/serve: 90 -> 25 ms for 复议).
 """
 
+import re
 from contextvars import ContextVar
 from typing import Any
 from urllib.parse import parse_qs
@@ -24,6 +25,7 @@ from markupsafe import Markup
 from publish.search import match_query
 
 SNIPPET_AROUND = 40  # characters shown on either side of the match
+_REPORTS_TABLE = re.compile(r"/reports/reports(\.\w+)?")  # the table (HTML, .json, .csv), not a report's page
 _search = ContextVar("search", default=None)  # the request's ?_search=, for render_cell (which gets no request)
 
 
@@ -41,9 +43,10 @@ def asgi_wrapper() -> Any:
                 args = parse_qs(query.decode("utf-8", "replace"))
                 words = args.get("_search", [""])[0].replace('"', " ").split()
                 _search.set(words or None)
-                if words and "_search_facets" not in args and "_nofacet" not in args:
+                reports_table = _REPORTS_TABLE.fullmatch(scope.get("path", ""))
+                if words and reports_table and "_search_facets" not in args and "_nofacet" not in args:
                     query += b"&_nofacet=1"
-                if words and not any(a in args for a in ("_sort", "_sort_desc")):
+                if words and reports_table and not any(a in args for a in ("_sort", "_sort_desc")):
                     # _labels=off: with foreign-key labels expanded, Datasette 0.65 fails to page by a column it
                     # did not select (rowid) with a KeyError; without them it looks the value up.
                     query += b"&_sort=rowid&_labels=off"
