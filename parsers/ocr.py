@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import resource
 from collections.abc import Iterator
 from difflib import SequenceMatcher
@@ -25,6 +26,7 @@ from parsers.model import Document, ExtractionError, Paragraph, ParseResult, Tab
 from parsers.ocr_fix import CORRECTED_METHOD, as_number, correct
 from parsers.ocr_grid import Grid, find_tables, straighten
 from parsers.pdf import join_pages
+from parsers.pool import IN_WORKER
 from parsers.report import read_report
 from parsers.values import is_value_like
 
@@ -100,7 +102,8 @@ def _ocr() -> Any:
     if _engine is None:
         from rapidocr_onnxruntime import RapidOCR
 
-        _engine = RapidOCR()
+        threads = 1 if os.environ.get(IN_WORKER) else -1  # -1: ONNX Runtime's default, every core
+        _engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=threads)
     return _engine
 
 
