@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.other_text_fixtures        # rewrites tests/fixtures/other-tools/ (needs LibreOffice
                                                          # and pdftotext: scripts/install-system-packages)
 
-Six kinds per seed (NAME.KIND.txt, NAME.KIND.md for the Markdown ones):
+Seven kinds per seed (NAME.KIND.txt; NAME.KIND.md for the Markdown ones, NAME.ofd.ofd for the OFD):
 - flat: the HTML page (replica.render.report_html) as web archivers flatten it: a line per paragraph and per table
   row, the row's cells glued with all whitespace between them dropped (一、本年新收政府信息公开申请数量801000081);
 - pdftotext and pdftotext-layout: poppler's pdftotext, default and -layout, on the PDF LibreOffice makes of the
@@ -12,7 +12,8 @@ Six kinds per seed (NAME.KIND.txt, NAME.KIND.md for the Markdown ones):
   pipe tables without padding; merged cells are empty, a row's leading empty cells are dropped and a table broken
   over a page continues with its own column count, so the rows do not line up;
 - markdown-repeated: Markdown as converters that repeat a merged cell's text in every cell it covers write it, from
-  the HTML tables' spans (本年增/减 | 本年增/减 over a value and its copy).
+  the HTML tables' spans (本年增/减 | 本年增/减 over a value and its copy);
+- ofd: the PDF written as an OFD converter writes it (a text object per word, placed in millimetres).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import io
 import re
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +37,11 @@ from replica.render import report_docx, report_html, table_rows
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "tests" / "fixtures" / "other-tools"
 SEEDS = ROOT / "replica" / "content" / "seeds"
-KINDS = ("flat", "flat-tables", "pdftotext", "pdftotext-layout", "markdown", "markdown-repeated")
+KINDS = ("flat", "flat-tables", "pdftotext", "pdftotext-layout", "markdown", "markdown-repeated", "ofd")
 
 
 def fixture_path(name: str, kind: str) -> Path:
-    return OUT / f"{name}.{kind}.{'md' if kind.startswith('markdown') else 'txt'}"
+    return OUT / f"{name}.{kind}.{'md' if kind.startswith('markdown') else 'ofd' if kind == 'ofd' else 'txt'}"
 
 
 def seed_content(name: str) -> ReportContent:
@@ -96,6 +98,40 @@ def markdown(pdf: bytes) -> str:
     return "\n".join(out) + "\n"
 
 
+_OFD = "http://www.ofdspec.org/2016"
+_MM_PER_POINT = 25.4 / 72
+
+
+def ofd(pdf: bytes) -> bytes:
+    """The PDF as an OFD (GB/T 33190) converter writes it: a zip of page XML, one TextObject per word of the PDF
+    (pdfplumber's words), placed in millimetres, with its font size; no ruling lines (they do not matter here)."""
+    pages = []
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            objects = []
+            for n, word in enumerate(page.extract_words(), 1):
+                x, y = word["x0"] * _MM_PER_POINT, word["top"] * _MM_PER_POINT
+                w, h = (word["x1"] - word["x0"]) * _MM_PER_POINT, (word["bottom"] - word["top"]) * _MM_PER_POINT
+                text = word["text"].replace("&", "&amp;").replace("<", "&lt;")
+                objects.append(
+                    f'<ofd:TextObject ID="{n}" Boundary="{x:.2f} {y:.2f} {w:.2f} {h:.2f}" Font="1" Size="{h:.2f}">'
+                    f'<ofd:TextCode X="0" Y="{h * 0.85:.2f}">{text}</ofd:TextCode></ofd:TextObject>'
+                )
+            pages.append(f'<ofd:Page xmlns:ofd="{_OFD}"><ofd:Content><ofd:Layer>{"".join(objects)}</ofd:Layer>'
+                         "</ofd:Content></ofd:Page>")  # fmt: skip
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("OFD.xml", f'<ofd:OFD xmlns:ofd="{_OFD}" Version="1.0"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml'
+                              "</ofd:DocRoot></ofd:DocBody></ofd:OFD>")  # fmt: skip
+        listed = "".join(f'<ofd:Page ID="{i}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
+        z.writestr(
+            "Doc_0/Document.xml", f'<ofd:Document xmlns:ofd="{_OFD}"><ofd:Pages>{listed}</ofd:Pages></ofd:Document>'
+        )
+        for i, content in enumerate(pages):
+            z.writestr(f"Doc_0/Pages/Page_{i}/Content.xml", content)
+    return out.getvalue()
+
+
 def markdown_repeated(content: ReportContent) -> str:
     """Title, paragraphs and pipe tables whose merged cells repeat their text in every position they cover."""
     out = list(content.title_lines)
@@ -140,6 +176,7 @@ def main() -> None:
                 ).stdout
                 fixture_path(name, kind).write_bytes(text)
             fixture_path(name, "markdown").write_text(markdown(pdf.read_bytes()), encoding="utf-8")
+            fixture_path(name, "ofd").write_bytes(ofd(pdf.read_bytes()))
             repeated = markdown_repeated(seed_content(name))
             fixture_path(name, "markdown-repeated").write_text(repeated, encoding="utf-8")
             print(f"{name}: {', '.join(KINDS)}")

@@ -6,7 +6,7 @@ import io
 import resource
 import zipfile
 
-from parsers import doc, docx, html, limits, ocr, pdf, sheet, text
+from parsers import doc, docx, html, limits, ocr, ofd, pdf, sheet, text
 from parsers.model import ExtractionError, ParseResult
 from parsers.report import read_report
 
@@ -21,8 +21,11 @@ def sniff(data: bytes, content_type: str | None = None) -> str:
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = z.namelist()
-                return "docx" if "word/document.xml" in names else "xlsx" if "xl/workbook.xml" in names else "zip"
+                names = set(z.namelist())
+                for marker, fmt in (("word/document.xml", "docx"), ("xl/workbook.xml", "xlsx"), ("OFD.xml", "ofd")):
+                    if marker in names:
+                        return fmt
+                return "zip"
         except Exception:  # noqa: BLE001 - a damaged zip raises more than BadZipFile (NotImplementedError, …)
             return "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
@@ -55,7 +58,7 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
             return ocr.parse_scanned(data, fmt)
         if fmt == "zip":
             return ParseResult(
-                status="error", format=fmt, error="a zip archive that is not a readable DOCX or XLSX document"
+                status="error", format=fmt, error="a zip archive that is not a readable DOCX, XLSX or OFD document"
             )
         if fmt == "ole":
             return ParseResult(
@@ -75,6 +78,8 @@ def parse(data: bytes, content_type: str | None = None) -> ParseResult:
             return result
         elif fmt == "doc":
             document = doc.extract(data)
+        elif fmt == "ofd":
+            document = ofd.extract(data)
         elif fmt == "xlsx":
             document = sheet.extract_xlsx(data)
         elif fmt == "xls":

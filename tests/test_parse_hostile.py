@@ -11,7 +11,7 @@ import zipfile
 import zlib
 
 import pytest
-from conftest import SEED_NAMES
+from conftest import FIXTURES, SEED_NAMES
 
 import parsers.html
 import parsers.limits
@@ -208,12 +208,14 @@ def _fuzz(seeds: dict[str, bytes], count: int) -> None:
     assert all(r.error for r in results.values() if r.status != "ok")
 
 
-def test_mutated_html_docx_and_text_reports_each_get_a_status():
+def test_mutated_html_docx_text_and_ofd_reports_each_get_a_status():
     seeds = {}
     for n, content in enumerate(_contents()):
         seeds[f"{n}.html"] = report_html(content).encode()
         seeds[f"{n}.docx"] = report_docx(content)
         seeds[f"{n}.txt"] = report_text(content).encode()
+    for ofd in sorted((FIXTURES / "other-tools").glob("*.ofd"))[:2]:
+        seeds[ofd.name] = ofd.read_bytes()
     _fuzz(seeds, 20)
 
 

@@ -4,6 +4,9 @@ cells. Glued digit runs are split by the template's counts and checks; what stay
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 from conftest import FIXTURES, SEED_NAMES, gold
 
@@ -186,3 +189,23 @@ def test_the_texts_made_without_libreoffice_are_reproduced(name):
     assert flattened(page) == fixture_path(name, "flat").read_text(encoding="utf-8")
     assert flattened(page, row_lines=False) == fixture_path(name, "flat-tables").read_text(encoding="utf-8")
     assert markdown_repeated(content) == fixture_path(name, "markdown-repeated").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["000_90d8d6df986a6c21", "004_faf2576bdefa9143"])
+def test_an_ofd_document_reads_every_gold_cell(name):
+    result = parsed(f"{name}.ofd.ofd")
+    assert (result.status, result.format, result.template, result.year) == ("ok", "ofd", "2019", gold(name)["year"])
+    assert {c.key: c.value for c in result.cells} == scored(name)
+
+
+def test_an_ofd_without_its_document_part_is_an_error_that_says_so():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("OFD.xml", '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody>'
+                              "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>")  # fmt: skip
+    result = parse(out.getvalue())
+    assert (result.status, result.format, result.error) == (
+        "error",
+        "ofd",
+        "an OFD file without its part Doc_0/Document.xml",
+    )

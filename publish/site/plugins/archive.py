@@ -28,6 +28,7 @@ DOWNLOADS = {  # format -> (file extension, content type when the archived respo
     "doc": (".doc", "application/msword"),
     "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "xls": (".xls", "application/vnd.ms-excel"),
+    "ofd": (".ofd", "application/ofd"),
 }
 SAFETY_HEADERS = {"content-security-policy": "sandbox", "x-content-type-options": "nosniff"}
 _UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
