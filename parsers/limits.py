@@ -22,6 +22,9 @@ MAX_ZIP_DIRECTORY_BYTES = 4 * 1024 * 1024  # zipfile makes an object per member 
 MAX_SPAN = 200  # grid columns or rows one table cell may span
 MAX_TABLE_CELLS = 100_000  # grid positions of one table, spans expanded (the template's largest table has ~300)
 MAX_SHEET_CELLS = 1_000_000  # one spreadsheet's rows x columns (the national tables fill a few hundred)
+# Set in each parse worker (parsers/pool.py): the pool runs one worker per core, so a library that would use every
+# core (ONNX Runtime, for OCR: parsers/ocr.py) uses one.
+IN_WORKER = "NIANBAO_PARSE_WORKER"
 MAX_PDF_PAGES = 300  # a long report has under 100; beyond this, a compilation or a hostile page tree
 MAX_PDF_STREAM_BYTES = 32 * 1024 * 1024  # one inflated Flate stream that the parser reads (content, fonts, maps)
 MAX_PDF_IMAGE_BYTES = 256 * 1024 * 1024  # one inflated image (an A4 page at 600 dpi in colour is about 100 MB)

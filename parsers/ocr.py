@@ -21,12 +21,12 @@ import cv2
 import numpy as np
 
 from common.template import templates
+from parsers import limits
 from parsers.checks import run_checks
 from parsers.model import Document, ExtractionError, Paragraph, ParseResult, Table
 from parsers.ocr_fix import CORRECTED_METHOD, as_number, correct
 from parsers.ocr_grid import Grid, find_tables, straighten
 from parsers.pdf import join_pages
-from parsers.pool import IN_WORKER
 from parsers.report import read_report
 from parsers.values import is_value_like
 
@@ -102,22 +102,32 @@ def _ocr() -> Any:
     if _engine is None:
         from rapidocr_onnxruntime import RapidOCR
 
-        threads = 1 if os.environ.get(IN_WORKER) else -1  # -1: ONNX Runtime's default, every core
+        threads = 1 if os.environ.get(limits.IN_WORKER) else -1  # -1: ONNX Runtime's default, every core
         _engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=threads)
     return _engine
 
 
+def _address_space() -> int:
+    """Bytes of address space this process holds now (a worker forked from a large process starts with its own)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
 @contextlib.contextmanager
 def _ocr_memory() -> Iterator[None]:
-    """A parse worker's address-space limit (parsers.pool) raised to MEMORY_BYTES while OCR runs."""
+    """A parse worker's address-space limit (parsers.pool) raised while OCR runs, to MEMORY_BYTES more than the
+    worker holds; memory that OpenCV or ONNX Runtime cannot get is a MemoryError, which says which limit."""
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    raised = soft != resource.RLIM_INFINITY and soft < MEMORY_BYTES
+    wanted = _address_space() + MEMORY_BYTES
+    raised = soft != resource.RLIM_INFINITY and soft < wanted
     if raised:
-        resource.setrlimit(
-            resource.RLIMIT_AS, (MEMORY_BYTES if hard == resource.RLIM_INFINITY else min(MEMORY_BYTES, hard), hard)
-        )
+        resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
     try:
         yield
+    except cv2.error as e:
+        if "memory" in str(e).lower() or "allocate" in str(e).lower():
+            raise MemoryError(str(e)) from e
+        raise
     finally:
         if raised:
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

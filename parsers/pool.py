@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
+from parsers import limits
 from parsers.model import ParseResult
 
 Key = TypeVar("Key", bound=Hashable)
@@ -33,14 +34,9 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0))
 
 
-# Set in each worker: the pool runs one worker per core, so a library that would use every core (ONNX Runtime, for
-# OCR: parsers/ocr.py) uses one.
-IN_WORKER = "NIANBAO_PARSE_WORKER"
-
-
 def _limit_memory(memory_mib: int) -> None:
     """Worker initializer: a document that needs more memory fails with MemoryError instead of taking the machine."""
-    os.environ[IN_WORKER] = "1"
+    os.environ[limits.IN_WORKER] = "1"
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = memory_mib * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))

@@ -51,7 +51,7 @@ def test_errors_are_one_readable_line_under_format_table(tmp_path):
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
-        f"nianbao parse: {bomb}: a zip archive that is not a readable DOCX or XLSX document",
+        f"nianbao parse: {bomb}: a zip archive that is not a readable DOCX, XLSX or OFD document",
         f"nianbao parse: cannot read {tmp_path / 'gone.pdf'}: no such file or directory",
         f"nianbao parse: cannot read {tmp_path / 'missing.pdf'}: no such file or directory",
     ]
