@@ -74,7 +74,8 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
         "parse",
         parents=[common],
         help="parse report files and print their cells",
-        description="Parse report files (HTML, PDF, DOCX, DOC, WPS, XLSX, XLS, ET, text) into the national tables. A "
+        description="Parse report files (HTML, PDF, OFD, DOCX, DOC, WPS, XLSX, XLS, ET, text, images by OCR) into the "
+        "national tables. A "
         "directory is walked: every file inside it, sorted, recursively. Exits 1 when a file could not be read or "
         "parsed (status error).",
     )

@@ -7,6 +7,7 @@ catch whatever these do not. Each bound is far above what any annual report need
 from __future__ import annotations
 
 import re
+import resource
 import struct
 import zipfile
 import zlib
@@ -28,6 +29,13 @@ IN_WORKER = "NIANBAO_PARSE_WORKER"
 MAX_PDF_PAGES = 300  # a long report has under 100; beyond this, a compilation or a hostile page tree
 MAX_PDF_STREAM_BYTES = 32 * 1024 * 1024  # one inflated Flate stream that the parser reads (content, fonts, maps)
 MAX_PDF_IMAGE_BYTES = 256 * 1024 * 1024  # one inflated image (an A4 page at 600 dpi in colour is about 100 MB)
+
+
+def set_address_space(limit: int) -> None:
+    """This process's soft RLIMIT_AS, in bytes, kept under the hard limit (a worker of parsers/pool.py; OCR raises its
+    own while it reads)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
 def mib(size: int) -> str:

@@ -117,11 +117,11 @@ def _address_space() -> int:
 def _ocr_memory() -> Iterator[None]:
     """A parse worker's address-space limit (parsers.pool) raised while OCR runs, to MEMORY_BYTES more than the
     worker holds; memory that OpenCV or ONNX Runtime cannot get is a MemoryError, which says which limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     wanted = _address_space() + MEMORY_BYTES
     raised = soft != resource.RLIM_INFINITY and soft < wanted
     if raised:
-        resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+        limits.set_address_space(wanted)
     try:
         yield
     except cv2.error as e:
@@ -130,7 +130,7 @@ def _ocr_memory() -> Iterator[None]:
         raise
     finally:
         if raised:
-            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+            limits.set_address_space(soft)
 
 
 def _normalised(gray: np.ndarray) -> np.ndarray:

@@ -8,7 +8,6 @@ the supervision (a plain ProcessPoolExecutor breaks for good when one child dies
 from __future__ import annotations
 
 import os
-import resource
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -37,9 +36,7 @@ def default_jobs() -> int:
 def _limit_memory(memory_mib: int) -> None:
     """Worker initializer: a document that needs more memory fails with MemoryError instead of taking the machine."""
     os.environ[limits.IN_WORKER] = "1"
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = memory_mib * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    limits.set_address_space(memory_mib * 1024 * 1024)
 
 
 def _failure(reason: str) -> ParseResult:
